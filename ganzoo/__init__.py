@@ -1,0 +1,8 @@
+"""ganzoo: generative adversarial networks for Keras 3, on TensorFlow, JAX or PyTorch."""
+
+from ganzoo import losses
+from ganzoo.models import DCGAN, GAN, ConditionalGAN
+
+__version__ = "0.1.0"
+
+__all__ = ["DCGAN", "GAN", "ConditionalGAN", "losses"]

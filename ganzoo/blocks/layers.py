@@ -1,0 +1,87 @@
+"""Small building layers shared by every network: normalisation, activation, init."""
+
+import keras
+from keras import layers
+
+NORMS = ("batch", "instance", "layer", "none")
+INITS = ("normal", "xavier", "kaiming", "orthogonal")
+ACTIVATIONS = ("relu", "leaky_relu", "tanh", "none")
+
+
+def _check(kind, options, what):
+    if kind not in options:
+        raise ValueError(f"Unknown {what} {kind!r}. Choose one of {list(options)}.")
+
+
+def normalization(kind):
+    """A normalisation layer over the channels of NHWC feature maps.
+
+    Args:
+        kind: `"batch"` (BatchNorm, PyTorch's momentum 0.1 and eps 1e-5),
+            `"instance"` (per-sample, per-channel statistics, no affine terms, as
+            pytorch-CycleGAN-and-pix2pix), `"layer"` (per-sample over all features;
+            for gradient-penalty critics) or `"none"`.
+    """
+    _check(kind, NORMS, "norm")
+    if kind == "batch":
+        return layers.BatchNormalization(momentum=0.9, epsilon=1e-5)
+    if kind == "instance":
+        return layers.GroupNormalization(groups=-1, epsilon=1e-5, center=False, scale=False)
+    if kind == "layer":
+        return layers.LayerNormalization(axis=(-3, -2, -1), epsilon=1e-5)
+    return layers.Identity()
+
+
+def activation(kind):
+    """`"relu"`, `"leaky_relu"` (slope 0.2, as DCGAN's discriminator), `"tanh"`, `"none"`."""
+    _check(kind, ACTIVATIONS, "activation")
+    if kind == "relu":
+        return layers.ReLU()
+    if kind == "leaky_relu":
+        return layers.LeakyReLU(negative_slope=0.2)
+    if kind == "tanh":
+        return layers.Activation("tanh")
+    return layers.Identity()
+
+
+def kernel_initializer(kind="normal", gain=0.02):
+    """Weight initialisation of pytorch-CycleGAN-and-pix2pix's `init_weights`.
+
+    Args:
+        kind: `"normal"` (N(0, gain^2), DCGAN's), `"xavier"` (Glorot normal scaled by
+            gain), `"kaiming"` (He normal, fan-in) or `"orthogonal"` (scaled by gain).
+            Defaults to `"normal"`.
+        gain: Float. Defaults to 0.02.
+    """
+    _check(kind, INITS, "init")
+    if kind == "normal":
+        return keras.initializers.RandomNormal(0.0, gain)
+    if kind == "xavier":
+        return keras.initializers.VarianceScaling(gain**2, "fan_avg", "untruncated_normal")
+    if kind == "kaiming":
+        return keras.initializers.VarianceScaling(2.0, "fan_in", "untruncated_normal")
+    return keras.initializers.Orthogonal(gain)
+
+
+@keras.saving.register_keras_serializable(package="ganzoo")
+class LabelMaps(layers.Layer):
+    """One-hot labels `(batch, classes)` -> constant maps `(batch, height, width, classes)`.
+
+    The conditional discriminator's input of Mirza & Osindero (2014), for images: one
+    channel per class, 1 where that class is asked for, concatenated to the image.
+    """
+
+    def __init__(self, height, width, **kwargs):
+        super().__init__(**kwargs)
+        self.height = height
+        self.width = width
+
+    def call(self, one_hot):
+        maps = keras.ops.reshape(one_hot, (-1, 1, 1, one_hot.shape[-1]))
+        return keras.ops.tile(maps, (1, self.height, self.width, 1))
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.height, self.width, input_shape[-1])
+
+    def get_config(self):
+        return {**super().get_config(), "height": self.height, "width": self.width}

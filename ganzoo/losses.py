@@ -1,0 +1,162 @@
+"""Adversarial objectives and reconstruction terms, as pure `keras.ops` functions.
+
+Every discriminator here outputs unbounded scores ("logits"), one per sample or per
+patch. Each objective is a pair: the discriminator's loss on the scores of real and
+generated samples, and the generator's loss on the scores of generated ones. Means
+are taken over every axis, so patch discriminators need no special case.
+
+| name             | discriminator minimises                 | generator minimises  |
+|------------------|-----------------------------------------|----------------------|
+| `minimax`        | -log D(x) - log(1 - D(G(z)))            | log(1 - D(G(z)))     |
+| `non-saturating` | same as minimax                         | -log D(G(z))         |
+| `least-squares`  | (D(x) - 1)^2 / 2 + D(G(z))^2 / 2        | (D(G(z)) - 1)^2      |
+| `wgan-gp`        | D(G(z)) - D(x) + lambda * GP            | -D(G(z))             |
+| `hinge`          | max(0, 1 - D(x)) + max(0, 1 + D(G(z)))  | -D(G(z))             |
+
+D(.) is sigmoid(score) for the first two; the raw score for the others.
+References: Goodfellow et al. 2014 (minimax, non-saturating); Mao et al. 2017
+(least squares); Gulrajani et al. 2017 (Wasserstein with gradient penalty);
+Lim & Ye 2017, Miyato et al. 2018 (hinge). The pytorch-CycleGAN-and-pix2pix names
+`vanilla`, `lsgan` and `wgangp` are accepted as aliases.
+"""
+
+import dataclasses
+from collections.abc import Callable
+
+import keras
+from keras import ops
+
+from ganzoo import backend
+
+
+def _sigmoid_cross_entropy_real(scores):
+    """-log sigmoid(s), stable for any s."""
+    return ops.mean(ops.softplus(-scores))
+
+
+def _sigmoid_cross_entropy_fake(scores):
+    """-log(1 - sigmoid(s)), stable for any s."""
+    return ops.mean(ops.softplus(scores))
+
+
+def cross_entropy_discriminator_loss(real_scores, fake_scores):
+    return _sigmoid_cross_entropy_real(real_scores) + _sigmoid_cross_entropy_fake(
+        fake_scores
+    )
+
+
+def minimax_generator_loss(fake_scores):
+    """log(1 - D(G(z))): the original, saturating objective."""
+    return -_sigmoid_cross_entropy_fake(fake_scores)
+
+
+def non_saturating_generator_loss(fake_scores):
+    """-log D(G(z)): same fixed point, strong gradients early in training."""
+    return _sigmoid_cross_entropy_real(fake_scores)
+
+
+def least_squares_discriminator_loss(real_scores, fake_scores):
+    return 0.5 * (ops.mean(ops.square(real_scores - 1.0)) + ops.mean(ops.square(fake_scores)))
+
+
+def least_squares_generator_loss(fake_scores):
+    return ops.mean(ops.square(fake_scores - 1.0))
+
+
+def wasserstein_discriminator_loss(real_scores, fake_scores):
+    return ops.mean(fake_scores) - ops.mean(real_scores)
+
+
+def hinge_discriminator_loss(real_scores, fake_scores):
+    return ops.mean(ops.relu(1.0 - real_scores)) + ops.mean(ops.relu(1.0 + fake_scores))
+
+
+def critic_generator_loss(fake_scores):
+    """-D(G(z)), for the Wasserstein and hinge objectives."""
+    return -ops.mean(fake_scores)
+
+
+@dataclasses.dataclass(frozen=True)
+class Objective:
+    """An adversarial objective.
+
+    Attributes:
+        name: canonical name.
+        discriminator_loss: `(real_scores, fake_scores) -> scalar`.
+        generator_loss: `fake_scores -> scalar`.
+        gradient_penalty: whether the discriminator loss adds a gradient penalty.
+        probabilistic: whether sigmoid(score) is D's probability that a sample is
+            real (then `d_real` / `d_fake` report probabilities, else raw scores).
+    """
+
+    name: str
+    discriminator_loss: Callable
+    generator_loss: Callable
+    gradient_penalty: bool = False
+    probabilistic: bool = False
+
+    def discriminator_output(self, scores):
+        """Mean D(.) for logging: a probability or a raw score."""
+        return ops.mean(ops.sigmoid(scores) if self.probabilistic else scores)
+
+
+OBJECTIVES = {
+    o.name: o
+    for o in (
+        Objective(
+            "minimax",
+            cross_entropy_discriminator_loss,
+            minimax_generator_loss,
+            probabilistic=True,
+        ),
+        Objective(
+            "non-saturating",
+            cross_entropy_discriminator_loss,
+            non_saturating_generator_loss,
+            probabilistic=True,
+        ),
+        Objective(
+            "least-squares", least_squares_discriminator_loss, least_squares_generator_loss
+        ),
+        Objective(
+            "wgan-gp",
+            wasserstein_discriminator_loss,
+            critic_generator_loss,
+            gradient_penalty=True,
+        ),
+        Objective("hinge", hinge_discriminator_loss, critic_generator_loss),
+    )
+}
+ALIASES = {"vanilla": "non-saturating", "lsgan": "least-squares", "wgangp": "wgan-gp"}
+
+
+def get_objective(name):
+    """Returns the `Objective` called `name` (or one of its aliases)."""
+    canonical = ALIASES.get(name, name)
+    if canonical not in OBJECTIVES:
+        raise ValueError(
+            f"Unknown adversarial loss {name!r}. Choose one of "
+            f"{sorted(OBJECTIVES)} (aliases: {sorted(ALIASES)})."
+        )
+    return OBJECTIVES[canonical]
+
+
+def gradient_penalty(critic, real, fake, seed):
+    """Gulrajani et al.'s penalty E[(||grad_x D(x_hat)||_2 - 1)^2].
+
+    x_hat = eps * real + (1 - eps) * fake with eps ~ U[0, 1] per sample.
+
+    Args:
+        critic: callable, batch of samples -> scores.
+        real, fake: tensors of one shape `(batch, ...)`.
+        seed: a `keras.random.SeedGenerator`.
+
+    Returns:
+        Scalar tensor.
+    """
+    batch = ops.shape(real)[0]
+    eps = keras.random.uniform((batch,) + (1,) * (len(real.shape) - 1), seed=seed)
+    interpolated = eps * real + (1.0 - eps) * fake
+    grads = backend.input_gradients(critic, interpolated)
+    norms = ops.sqrt(ops.sum(ops.square(grads), axis=tuple(range(1, len(real.shape)))) + 1e-12)
+    return ops.mean(ops.square(norms - 1.0))

@@ -1,0 +1,329 @@
+"""The GAN game (Goodfellow et al., 2014), written once for every image GAN here.
+
+    min_G max_D  E_x[log D(x)] + E_z[log(1 - D(G(z)))]
+
+played by alternating gradient steps: k steps of the discriminator D on real images x
+and generated images G(z), z ~ N(0, I), then one step of the generator G. The loss
+pair is a constructor argument (`ganzoo.losses`: minimax, non-saturating,
+least-squares, wgan-gp, hinge). With `num_classes`, both players also see a label y
+(Mirza & Osindero, 2014): G(z, y) takes the one-hot label next to z, and D(x, y) takes
+one constant map per class next to the image's channels.
+"""
+
+import keras
+import numpy as np
+from keras import layers, ops
+
+from ganzoo.blocks import LabelMaps, mlp_discriminator, mlp_generator
+from ganzoo.data.checks import batch_shapes, check_class_ids, with_class_id_check
+from ganzoo.losses import get_objective, gradient_penalty
+from ganzoo.training import AdversarialModel, Phase
+
+
+def default_optimizer():
+    """Adam, learning rate 2e-4, beta_1 0.5 (Radford et al., 2016)."""
+    return keras.optimizers.Adam(learning_rate=2e-4, beta_1=0.5)
+
+
+class GANBase(AdversarialModel):
+    """A generator G and a discriminator D trained with an adversarial objective.
+
+    Subclasses build `self.generator` (inputs from `generator_inputs()`, output
+    `image_shape` in [-1, 1]) and `self.discriminator` (inputs from
+    `discriminator_inputs()`, output `(batch, 1)` scores).
+
+    Args:
+        image_shape: `(height, width, channels)` of the images, values in [-1, 1].
+        latent_dim: size of z ~ N(0, I).
+        num_classes: None for an unconditional model, else the number of classes.
+        adversarial_loss: name of the objective in `ganzoo.losses`.
+        discriminator_steps: k, discriminator steps per generator step.
+        gradient_penalty_weight: lambda of the `"wgan-gp"` penalty.
+        seed: seeds the latents drawn in training.
+    """
+
+    tracked_metrics = ("d_loss", "d_real", "d_fake", "g_loss")
+
+    def __init__(
+        self,
+        image_shape,
+        latent_dim,
+        num_classes,
+        adversarial_loss,
+        discriminator_steps,
+        gradient_penalty_weight,
+        seed=None,
+        **kwargs,
+    ):
+        super().__init__(seed=seed, **kwargs)
+        image_shape = tuple(int(s) for s in image_shape)
+        if len(image_shape) != 3 or min(image_shape) < 1:
+            raise ValueError(
+                "image_shape must be (height, width, channels), e.g. (28, 28, 1). "
+                f"Received: image_shape={image_shape}."
+            )
+        if num_classes is not None and num_classes < 2:
+            raise ValueError(f"num_classes must be at least 2. Received: {num_classes}.")
+        if discriminator_steps < 1:
+            raise ValueError(
+                f"discriminator_steps must be >= 1. Received: {discriminator_steps}."
+            )
+        self.image_shape = image_shape
+        self.latent_dim = int(latent_dim)
+        self.num_classes = num_classes
+        self.adversarial_loss = adversarial_loss
+        self.objective = get_objective(adversarial_loss)
+        self.discriminator_steps = int(discriminator_steps)
+        self.gradient_penalty_weight = float(gradient_penalty_weight)
+
+    # -- networks -------------------------------------------------------------------
+
+    def generator_inputs(self):
+        """G's `keras.Input`s and the tensor its stack starts from: z or [z, y]."""
+        z = keras.Input((self.latent_dim,), name="z")
+        if self.num_classes is None:
+            return z, z
+        labels = keras.Input((self.num_classes,), name="labels")
+        return [z, labels], layers.Concatenate()([z, labels])
+
+    def discriminator_inputs(self):
+        """D's `keras.Input`s and its stack's input: x, or x with label maps."""
+        images = keras.Input(self.image_shape, name="images")
+        if self.num_classes is None:
+            return images, images
+        labels = keras.Input((self.num_classes,), name="labels")
+        maps = LabelMaps(*self.image_shape[:2])(labels)
+        return [images, labels], layers.Concatenate()([images, maps])
+
+    def call(self, inputs, training=False):
+        """The generator: z `(batch, latent_dim)` (and one-hot labels) -> images."""
+        return self.generator(inputs, training=training)
+
+    # -- the game -------------------------------------------------------------------
+
+    def compile(self, d_optimizer=None, g_optimizer=None, **kwargs):
+        """Args: d_optimizer, g_optimizer: default Adam(2e-4, beta_1=0.5) each."""
+        super().compile(
+            {
+                "d_optimizer": d_optimizer or default_optimizer(),
+                "g_optimizer": g_optimizer or default_optimizer(),
+            },
+            **kwargs,
+        )
+
+    def optimized_networks(self):
+        return {"d_optimizer": self.discriminator, "g_optimizer": self.generator}
+
+    def phases(self):
+        optimizers = self.optimizer.optimizers
+        return [
+            Phase(
+                self.discriminator_loss,
+                self.discriminator,
+                optimizers["d_optimizer"],
+                self.discriminator_steps,
+            ),
+            Phase(self.generator_loss, self.generator, optimizers["g_optimizer"]),
+        ]
+
+    def discriminator_loss(self, data):
+        real, labels = self.unpack(data)
+        fake = ops.stop_gradient(self.generate_batch(ops.shape(real)[0], labels))
+
+        def discriminate(images):
+            return self.discriminator(self.conditioned(images, labels), training=True)
+
+        real_scores, fake_scores = discriminate(real), discriminate(fake)
+        loss = self.objective.discriminator_loss(real_scores, fake_scores)
+        if self.objective.gradient_penalty:
+            penalty = gradient_penalty(discriminate, real, fake, self.seed_generator)
+            loss = loss + self.gradient_penalty_weight * penalty
+        return loss, {
+            "d_loss": loss,
+            "d_real": self.objective.discriminator_output(real_scores),
+            "d_fake": self.objective.discriminator_output(fake_scores),
+        }
+
+    def generator_loss(self, data):
+        real, labels = self.unpack(data)
+        fake = self.generate_batch(ops.shape(real)[0], labels)
+        scores = self.discriminator(self.conditioned(fake, labels), training=True)
+        loss = self.objective.generator_loss(scores)
+        return loss, {"g_loss": loss}
+
+    def generate_batch(self, batch_size, labels):
+        """G(z, y) in training mode, z ~ N(0, I) from the model's seed generator."""
+        z = keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
+        return self.generator(self.conditioned(z, labels), training=True)
+
+    def conditioned(self, x, labels):
+        return x if labels is None else [x, labels]
+
+    def unpack(self, data):
+        """A batch -> (images, one-hot labels or None).
+
+        Accepts `images`, `(images,)` or `(images, labels)`; labels are class ids
+        `(batch,)` or one-hot `(batch, num_classes)`, and are ignored by
+        unconditional models (so `as_supervised` tfds datasets work as they are).
+        """
+        if isinstance(data, (tuple, list)):
+            images, labels = data[0], data[1] if len(data) > 1 else None
+        else:
+            images, labels = data, None
+        if self.num_classes is None:
+            return images, None
+        if labels.shape[-1] == self.num_classes and len(labels.shape) == 2:
+            return images, ops.cast(labels, "float32")
+        ids = ops.cast(ops.reshape(labels, (-1,)), "int32")
+        return images, ops.one_hot(ids, self.num_classes)
+
+    # -- data checks ----------------------------------------------------------------
+
+    def fit(self, x=None, y=None, *args, **kwargs):
+        """`keras.Model.fit`, after checking that the data fits the model.
+
+        `x`: a `tf.data.Dataset` of image batches, or of `(images, labels)` batches
+        for conditional models; or arrays (`x` images, `y` labels). Images are
+        `(batch, *image_shape)` floats in [-1, 1].
+        """
+        image_shape, label_shape = batch_shapes(x, y)
+        if image_shape is not None:
+            self.check_image_shape(image_shape)
+        if self.num_classes is not None and image_shape is not None:
+            if label_shape is None:
+                raise ValueError(
+                    f"{type(self).__name__} is conditional (num_classes="
+                    f"{self.num_classes}) and needs (images, labels) batches, but the "
+                    "data has images only. Give a dataset of (images, labels) pairs, "
+                    "or x=images, y=labels."
+                )
+            if label_shape not in ((), (1,), (self.num_classes,)):
+                raise ValueError(
+                    f"Labels must be class ids of shape (batch,) or one-hot of shape "
+                    f"(batch, {self.num_classes}). Received per-sample shape {label_shape}."
+                )
+            if y is not None:
+                check_class_ids(np.reshape(y, (-1,)), self.num_classes)
+            elif label_shape != (self.num_classes,):
+                x = with_class_id_check(x, self.num_classes)
+        return super().fit(x, y, *args, **kwargs)
+
+    def check_image_shape(self, shape):
+        shape = tuple(shape)
+        if shape == self.image_shape:
+            return
+        name = type(self).__name__
+        if shape[:2] == self.image_shape[:2] and len(shape) == 3:
+            raise ValueError(
+                f"{name} was built for {self.image_shape[-1]}-channel images; the "
+                f"data has {shape[-1]} channels (shape {shape}). Convert the images "
+                f"or build the model with image_shape={shape}."
+            )
+        raise ValueError(
+            f"{name} was built for images of shape {self.image_shape}; the data has "
+            f"shape {shape}. Resize the data or build the model with "
+            f"image_shape={shape}."
+        )
+
+    # -- inference ------------------------------------------------------------------
+
+    def generate(self, num_images, labels=None, seed=None, batch_size=256):
+        """Samples images from the generator in inference mode.
+
+        Args:
+            num_images: how many images.
+            labels: class ids `(num_images,)` (conditional models only), or one
+                int for all.
+            seed: Integer or None. The latents come from NumPy's PCG64 with this
+                seed, so a seed gives the same images on every backend.
+            batch_size: images per generator call. Defaults to 256.
+
+        Returns:
+            float32 NumPy array `(num_images, height, width, channels)` in [-1, 1].
+        """
+        latents = np.random.default_rng(seed).standard_normal(
+            (num_images, self.latent_dim), dtype=np.float32
+        )
+        if self.num_classes is None:
+            if labels is not None:
+                raise ValueError(
+                    f"This {type(self).__name__} is unconditional; it takes no labels."
+                )
+            inputs = latents
+        else:
+            if labels is None:
+                raise ValueError(
+                    f"This {type(self).__name__} is conditional: pass labels, class ids "
+                    f"in [0, {self.num_classes})."
+                )
+            ids = check_class_ids(np.broadcast_to(labels, (num_images,)), self.num_classes)
+            inputs = [latents, np.eye(self.num_classes, dtype=np.float32)[ids]]
+        return self.generator.predict(inputs, batch_size=batch_size, verbose=0)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "image_shape": self.image_shape,
+            "latent_dim": self.latent_dim,
+            "num_classes": self.num_classes,
+            "adversarial_loss": self.adversarial_loss,
+            "discriminator_steps": self.discriminator_steps,
+            "gradient_penalty_weight": self.gradient_penalty_weight,
+        }
+
+
+@keras.saving.register_keras_serializable(package="ganzoo")
+class GAN(GANBase):
+    """The original GAN: fully connected generator and discriminator.
+
+    Reference: Goodfellow et al., "Generative Adversarial Nets", NeurIPS 2014.
+
+    Args:
+        image_shape: `(height, width, channels)`, values in [-1, 1].
+            Defaults to `(28, 28, 1)`.
+        latent_dim: size of z ~ N(0, I). Defaults to 100.
+        generator_units: hidden widths of G. Defaults to `(256, 512, 1024)`.
+        discriminator_units: hidden widths of D. Defaults to `(512, 256)`.
+        num_classes: None (unconditional) or the number of classes for Mirza &
+            Osindero's conditional MLP GAN. Defaults to None.
+        adversarial_loss: Defaults to `"non-saturating"` (Goodfellow's practical
+            choice); `"minimax"` is the saturating objective of the paper's Eq. 1.
+        discriminator_steps: k. Defaults to 1.
+        gradient_penalty_weight: lambda for `"wgan-gp"`. Defaults to 10.
+        seed: Defaults to None.
+    """
+
+    def __init__(
+        self,
+        image_shape=(28, 28, 1),
+        latent_dim=100,
+        generator_units=(256, 512, 1024),
+        discriminator_units=(512, 256),
+        num_classes=None,
+        adversarial_loss="non-saturating",
+        discriminator_steps=1,
+        gradient_penalty_weight=10.0,
+        seed=None,
+        **kwargs,
+    ):
+        super().__init__(
+            image_shape, latent_dim, num_classes, adversarial_loss,
+            discriminator_steps, gradient_penalty_weight, seed=seed, **kwargs,
+        )
+        self.generator_units = tuple(generator_units)
+        self.discriminator_units = tuple(discriminator_units)
+        inputs, h = self.generator_inputs()
+        self.generator = keras.Model(
+            inputs, mlp_generator(h, self.image_shape, self.generator_units), name="generator"
+        )
+        inputs, h = self.discriminator_inputs()
+        self.discriminator = keras.Model(
+            inputs, mlp_discriminator(h, self.discriminator_units), name="discriminator"
+        )
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "generator_units": self.generator_units,
+            "discriminator_units": self.discriminator_units,
+        }

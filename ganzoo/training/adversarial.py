@@ -1,0 +1,115 @@
+"""The base of every ganzoo model: networks, loss phases, and a train step per backend."""
+
+import dataclasses
+from collections.abc import Callable
+
+import keras
+
+from ganzoo import backend
+from ganzoo.training.optimizer_group import OptimizerGroup
+
+
+@dataclasses.dataclass(frozen=True)
+class Phase:
+    """One alternating-optimisation phase of an adversarial game.
+
+    Attributes:
+        loss: `loss(data) -> (scalar loss, {metric name: scalar})`, written once with
+            `keras.ops` and stateful layer calls; it runs unchanged on every backend.
+        network: the `keras.Model` whose trainable weights this phase updates.
+        optimizer: the optimizer that updates them (built on those weights).
+        repeats: gradient steps per train step (Goodfellow's k for the discriminator).
+    """
+
+    loss: Callable
+    network: keras.Model
+    optimizer: keras.optimizers.Optimizer
+    repeats: int = 1
+
+
+class AdversarialModel(keras.Model):
+    """A `keras.Model` trained by alternating loss phases, on any Keras backend.
+
+    Subclasses build their networks in `__init__`, name the scalars they log in
+    `tracked_metrics`, and return their `Phase`s from `phases()`. `train_step` hands
+    the phases to the active backend's adapter (`ganzoo.backend`), so model files
+    contain no backend code. `compile` takes one optimizer per phase; they are kept
+    in an `OptimizerGroup` so that `.keras` files, `BackupAndRestore` and JAX's
+    stateless step all carry every optimizer's state.
+
+    Args:
+        seed: Integer or None. Seeds the model's noise (latents, image pool,
+            interpolation for gradient penalties). Defaults to None.
+        **kwargs: passed to `keras.Model` (e.g. `name`).
+    """
+
+    tracked_metrics = ()
+
+    def __init__(self, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.trackers = {name: keras.metrics.Mean(name=name) for name in self.tracked_metrics}
+        # The networks are functional models, built when constructed; without this
+        # flag `fit` would try to build the model by calling it on a data batch.
+        self.built = True
+
+    # -- training -------------------------------------------------------------------
+
+    def phases(self):
+        """The loss phases, in the order one train step runs them."""
+        raise NotImplementedError(f"{type(self).__name__} must define phases().")
+
+    def train_step(self, *args):
+        return backend.train_step(self, *args)
+
+    def compile(self, optimizers, **kwargs):
+        """Compiles with one optimizer per network.
+
+        Args:
+            optimizers: dict, compile-argument name to optimizer, for example
+                `{"d_optimizer": Adam(...), "g_optimizer": Adam(...)}`; each phase
+                reads its optimizer from it by that name.
+            **kwargs: passed to `keras.Model.compile` (`jit_compile`,
+                `steps_per_execution`, `run_eagerly`).
+        """
+        if len({id(opt) for opt in optimizers.values()}) != len(optimizers):
+            raise ValueError(
+                "Each network needs its own optimizer instance (an optimizer keeps "
+                "per-weight state). Received the same object for "
+                f"{sorted(optimizers)}. Create one optimizer per argument."
+            )
+        for key, network in self.optimized_networks().items():
+            optimizers[key].build(network.trainable_variables)
+        super().compile(optimizer=OptimizerGroup(optimizers), **kwargs)
+
+    def optimized_networks(self):
+        """Compile-argument name of each optimizer -> the network it updates."""
+        raise NotImplementedError(f"{type(self).__name__} must define optimized_networks().")
+
+    def get_compile_config(self):
+        return {
+            key: keras.optimizers.serialize(opt)
+            for key, opt in self.optimizer.optimizers.items()
+        }
+
+    def compile_from_config(self, config):
+        self.compile(**{key: keras.optimizers.deserialize(c) for key, c in config.items()})
+
+    # -- metrics --------------------------------------------------------------------
+
+    @property
+    def metrics(self):
+        return list(self.trackers.values())
+
+    def update_trackers(self, logs):
+        for name, value in logs.items():
+            self.trackers[name].update_state(value)
+
+    def tracker_results(self):
+        return {name: tracker.result() for name, tracker in self.trackers.items()}
+
+    # -- config ---------------------------------------------------------------------
+
+    def get_config(self):
+        return {**super().get_config(), "seed": self.seed}
