@@ -109,6 +109,34 @@ class AdversarialModel(keras.Model):
     def tracker_results(self):
         return {name: tracker.result() for name, tracker in self.trackers.items()}
 
+    # -- saving ---------------------------------------------------------------------
+
+    def seed_states(self):
+        """The random-number state of the model and its layers (noise, dropout).
+
+        Keras' saving skips these (`variables` minus `weights`); a resumed run needs
+        them to draw new noise instead of replaying the noise already used.
+        """
+        weights = {id(v) for v in self.weights}
+        return [v for v in self.variables if id(v) not in weights]
+
+    def save_own_variables(self, store):
+        super().save_own_variables(store)
+        for i, state in enumerate(self.seed_states()):
+            store[f"seed_state_{i}"] = keras.ops.convert_to_numpy(state)
+
+    def load_own_variables(self, store):
+        states = self.seed_states()
+        saved = [key for key in store.keys() if key.startswith("seed_state_")]
+        if len(saved) != len(states):
+            raise ValueError(
+                f"The file holds {len(saved)} random-number states; this "
+                f"{type(self).__name__} has {len(states)}. It was saved from a model "
+                "with other networks: build the model from the file's config."
+            )
+        for i, state in enumerate(states):
+            state.assign(store[f"seed_state_{i}"])
+
     # -- config ---------------------------------------------------------------------
 
     def get_config(self):

@@ -1,0 +1,136 @@
+"""Shared checks: each model family's tests are a few calls to these with tiny kwargs."""
+
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+BACKENDS = ("tensorflow", "jax", "torch")
+
+
+def random_images(num, shape, seed=0):
+    """Uniform images in [-1, 1], float32 `(num, *shape)`."""
+    return np.random.default_rng(seed).uniform(-1, 1, (num, *shape)).astype("float32")
+
+
+def batches(images, labels=None, batch_size=8):
+    elements = images if labels is None else (images, labels)
+    return tf.data.Dataset.from_tensor_slices(elements).batch(batch_size, drop_remainder=True)
+
+
+def weights_of(network):
+    return [np.array(keras.ops.convert_to_numpy(v)) for v in network.trainable_variables]
+
+
+def run_fit_test(model, dataset, epochs=1, unmoved=()):
+    """fit runs; each optimizer steps once per batch; every weight moves; finite logs.
+
+    `unmoved` names variables whose gradient is exactly zero by the math of the
+    objective (the test says why), so they may keep their initial value.
+    """
+    steps = epochs * int(dataset.cardinality())
+    model.compile()
+    before = {key: weights_of(net) for key, net in model.optimized_networks().items()}
+    history = model.fit(dataset, epochs=epochs, verbose=0)
+    for key, optimizer in model.optimizer.optimizers.items():
+        phase_steps = model.discriminator_steps if key == "d_optimizer" else 1
+        assert int(optimizer.iterations) == steps * phase_steps, key
+    for key, net in model.optimized_networks().items():
+        after = weights_of(net)
+        unchanged = [v.path for v, a, b in zip(net.trainable_variables, before[key], after)
+                     if np.array_equal(a, b) and v.path not in unmoved]
+        assert not unchanged, f"{key}: weights did not move: {unchanged}"
+    for name in model.tracked_metrics:
+        assert np.all(np.isfinite(history.history[name])), (name, history.history)
+    return history
+
+
+def generator_inputs(model, num=4, seed=0):
+    rng = np.random.default_rng(seed)
+    z = rng.standard_normal((num, model.latent_dim)).astype("float32")
+    if model.num_classes is None:
+        return z
+    return [z, np.eye(model.num_classes, dtype="float32")[rng.integers(0, model.num_classes, num)]]
+
+
+def generate(model, inputs):
+    return keras.ops.convert_to_numpy(model.generator(inputs, training=False))
+
+
+def run_saving_test(model_factory, dataset, tmp_path):
+    """Config round-trips; `.keras` reload gives the same class, config, outputs and
+    optimizer state; training resumed from the file matches uninterrupted training."""
+    model = model_factory()
+    config = model.get_config()
+    assert type(model).from_config(json.loads(json.dumps(config))).get_config() == config
+
+    model.compile()
+    model.fit(dataset, epochs=1, verbose=0, shuffle=False)
+    path = str(tmp_path / "model.keras")
+    model.save(path)
+    restored = keras.saving.load_model(path)
+    assert type(restored) is type(model)
+    assert restored.get_config() == config
+    inputs = generator_inputs(model)
+    np.testing.assert_allclose(generate(restored, inputs), generate(model, inputs), atol=1e-6)
+    for key, optimizer in model.optimizer.optimizers.items():
+        twin = restored.optimizer.optimizers[key]
+        assert int(twin.iterations) == int(optimizer.iterations) > 0, key
+        for a, b in zip(optimizer.variables, twin.variables, strict=True):
+            np.testing.assert_allclose(np.asarray(b), np.asarray(a), atol=1e-7)
+
+    # Resume: one more epoch on the reloaded model == one more on the original.
+    model.fit(dataset, epochs=1, verbose=0, shuffle=False)
+    restored.fit(dataset, epochs=1, verbose=0, shuffle=False)
+    np.testing.assert_allclose(generate(restored, inputs), generate(model, inputs), atol=1e-5)
+
+
+CROSS_BACKEND_SCRIPT = """
+import json, sys, keras, numpy as np
+import ganzoo  # registers the classes
+folder = sys.argv[1]
+report = {}
+for name in json.load(open(folder + "/names.json")):
+    inputs = list(np.load(f"{folder}/{name}_inputs.npz").values())
+    inputs = inputs[0] if len(inputs) == 1 else inputs
+    expected = np.load(f"{folder}/{name}_outputs.npy")
+    loaded = keras.saving.load_model(f"{folder}/{name}.keras")
+    rebuilt = type(loaded).from_config(json.load(open(f"{folder}/{name}.json")))
+    rebuilt.load_weights(f"{folder}/{name}.weights.h5")
+    report[name] = [
+        float(np.abs(keras.ops.convert_to_numpy(m.generator(inputs, training=False))
+                     - expected).max())
+        for m in (loaded, rebuilt)
+    ]
+print(json.dumps(report))
+"""
+
+
+def run_cross_backend_test(models, tmp_path, atol=1e-4):
+    """Saves each trained model here; every other backend reloads it (`.keras` and
+    config + `.weights.h5`) in a fresh process and must give the same outputs."""
+    for name, model in models.items():
+        inputs = generator_inputs(model)
+        model.save(tmp_path / f"{name}.keras")
+        model.save_weights(tmp_path / f"{name}.weights.h5")
+        (tmp_path / f"{name}.json").write_text(json.dumps(model.get_config()))
+        np.savez(tmp_path / f"{name}_inputs.npz", *(inputs if isinstance(inputs, list) else [inputs]))
+        np.save(tmp_path / f"{name}_outputs.npy", generate(model, inputs))
+    (tmp_path / "names.json").write_text(json.dumps(list(models)))
+    for other in BACKENDS:
+        if other == keras.backend.backend():
+            continue
+        result = subprocess.run(
+            [sys.executable, "-c", CROSS_BACKEND_SCRIPT, str(tmp_path)],
+            env={**os.environ, "KERAS_BACKEND": other}, capture_output=True, text=True,
+            cwd=pathlib.Path(__file__).parent,
+        )
+        assert result.returncode == 0, result.stderr[-3000:]
+        report = json.loads(result.stdout.strip().splitlines()[-1])
+        for name, diffs in report.items():
+            assert max(diffs) <= atol, (keras.backend.backend(), "->", other, name, diffs)
