@@ -1,0 +1,41 @@
+"""Image grids for people to look at."""
+
+import math
+import pathlib
+
+import numpy as np
+from PIL import Image
+
+
+def image_grid(images, columns=None):
+    """Tiles images `(n, height, width, channels)` in [-1, 1] into one uint8 picture.
+
+    Returns:
+        uint8 array `(rows * height, columns * width)` for one channel, else
+        `(rows * height, columns * width, channels)`; a 1-pixel gap between tiles.
+    """
+    images = np.asarray(images)
+    if images.ndim != 4 or images.shape[-1] not in (1, 3):
+        raise ValueError(
+            "image_grid takes images of shape (n, height, width, 1 or 3). "
+            f"Received: {images.shape}."
+        )
+    n, h, w, c = images.shape
+    columns = columns or math.ceil(math.sqrt(n))
+    rows = math.ceil(n / columns)
+    grid = np.zeros((rows * (h + 1) - 1, columns * (w + 1) - 1, c), np.uint8)
+    pixels = np.clip((images + 1.0) * 127.5 + 0.5, 0, 255).astype(np.uint8)
+    for i, image in enumerate(pixels):
+        r, col = divmod(i, columns)
+        grid[r * (h + 1) : r * (h + 1) + h, col * (w + 1) : col * (w + 1) + w] = image
+    return grid[..., 0] if c == 1 else grid
+
+
+def save_image_grid(images, path, columns=None, scale=2):
+    """Writes `image_grid(images, columns)` as a PNG, each pixel `scale` x `scale`."""
+    grid = Image.fromarray(image_grid(images, columns))
+    grid = grid.resize((grid.width * scale, grid.height * scale), Image.NEAREST)
+    path = pathlib.Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    grid.save(path)
+    return path
