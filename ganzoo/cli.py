@@ -46,9 +46,7 @@ def parse_args(argv):
 def build_model(args, image_shape, num_classes):
     import ganzoo
 
-    common = {
-        "image_shape": image_shape, "adversarial_loss": args.loss, "seed": args.seed
-    }
+    common = {"image_shape": image_shape, "adversarial_loss": args.loss, "seed": args.seed}
     if args.model == "gan":
         return ganzoo.GAN(**common)
     if args.model == "dcgan":
@@ -87,10 +85,13 @@ def train(args):
     model.save(args.out / "model.keras")
     (args.out / "history.json").write_text(json.dumps(history.history, indent=2))
     labels = [i % 10 for i in range(100)] if model.num_classes else None
-    grid = save_image_grid(model.generate(100, labels=labels, seed=args.seed),
-                           args.out / "samples.png")
-    print(f"trained {args.epochs} epochs in {seconds:.0f} s on {keras.backend.backend()}; "
-          f"wrote {args.out / 'model.keras'} and {grid}")
+    grid = save_image_grid(
+        model.generate(100, labels=labels, seed=args.seed), args.out / "samples.png"
+    )
+    print(
+        f"trained {args.epochs} epochs in {seconds:.0f} s on {keras.backend.backend()}; "
+        f"wrote {args.out / 'model.keras'} and {grid}"
+    )
 
 
 def sample(args):
@@ -100,8 +101,9 @@ def sample(args):
     from ganzoo.images import save_image_grid
 
     if not args.model.exists():
-        raise FileNotFoundError(f"no model file at {args.model}; give the .keras file "
-                                "that `ganzoo train` wrote")
+        raise FileNotFoundError(
+            f"no model file at {args.model}; give the .keras file that `ganzoo train` wrote"
+        )
     model = keras.saving.load_model(args.model)
     labels = None
     if args.labels is not None:
@@ -109,8 +111,10 @@ def sample(args):
         if len(labels) == 1:
             labels = labels * args.n
         if len(labels) != args.n:
-            raise ValueError(f"--labels gives {len(labels)} ids for --n {args.n} images; "
-                             "give one id or one per image")
+            raise ValueError(
+                f"--labels gives {len(labels)} ids for --n {args.n} images; "
+                "give one id or one per image"
+            )
     elif model.num_classes is not None:
         labels = [i % model.num_classes for i in range(args.n)]
     path = save_image_grid(model.generate(args.n, labels=labels, seed=args.seed), args.out)

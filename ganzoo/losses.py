@@ -40,9 +40,7 @@ def _sigmoid_cross_entropy_fake(scores):
 
 
 def cross_entropy_discriminator_loss(real_scores, fake_scores):
-    return _sigmoid_cross_entropy_real(real_scores) + _sigmoid_cross_entropy_fake(
-        fake_scores
-    )
+    return _sigmoid_cross_entropy_real(real_scores) + _sigmoid_cross_entropy_fake(fake_scores)
 
 
 def minimax_generator_loss(fake_scores):
@@ -115,9 +113,7 @@ OBJECTIVES = {
             non_saturating_generator_loss,
             probabilistic=True,
         ),
-        Objective(
-            "least-squares", least_squares_discriminator_loss, least_squares_generator_loss
-        ),
+        Objective("least-squares", least_squares_discriminator_loss, least_squares_generator_loss),
         Objective(
             "wgan-gp",
             wasserstein_discriminator_loss,

@@ -42,8 +42,11 @@ def run_fit_test(model, dataset, epochs=1, unmoved=()):
         assert int(optimizer.iterations) == steps * phase_steps, key
     for key, net in model.optimized_networks().items():
         after = weights_of(net)
-        unchanged = [v.path for v, a, b in zip(net.trainable_variables, before[key], after)
-                     if np.array_equal(a, b) and v.path not in unmoved]
+        unchanged = [
+            v.path
+            for v, a, b in zip(net.trainable_variables, before[key], after, strict=True)
+            if np.array_equal(a, b) and v.path not in unmoved
+        ]
         assert not unchanged, f"{key}: weights did not move: {unchanged}"
     for name in model.tracked_metrics:
         assert np.all(np.isfinite(history.history[name])), (name, history.history)
@@ -119,7 +122,9 @@ def run_cross_backend_test(models, tmp_path, atol=1e-4):
         model.save(tmp_path / f"{name}.keras")
         model.save_weights(tmp_path / f"{name}.weights.h5")
         (tmp_path / f"{name}.json").write_text(json.dumps(model.get_config()))
-        np.savez(tmp_path / f"{name}_inputs.npz", *(inputs if isinstance(inputs, list) else [inputs]))
+        np.savez(
+            tmp_path / f"{name}_inputs.npz", *(inputs if isinstance(inputs, list) else [inputs])
+        )
         np.save(tmp_path / f"{name}_outputs.npy", generate(model, inputs))
     (tmp_path / "names.json").write_text(json.dumps(list(models)))
     for other in BACKENDS:
@@ -127,7 +132,9 @@ def run_cross_backend_test(models, tmp_path, atol=1e-4):
             continue
         result = subprocess.run(
             [sys.executable, "-c", CROSS_BACKEND_SCRIPT, str(tmp_path)],
-            env={**os.environ, "KERAS_BACKEND": other}, capture_output=True, text=True,
+            env={**os.environ, "KERAS_BACKEND": other},
+            capture_output=True,
+            text=True,
             cwd=pathlib.Path(__file__).parent,
         )
         assert result.returncode == 0, result.stderr[-3000:]

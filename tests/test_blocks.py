@@ -9,8 +9,13 @@ from ganzoo import blocks
 
 @pytest.mark.parametrize(
     ("size", "plan"),
-    [((28, 28), ((7, 7), 2)), ((32, 32), ((4, 4), 3)), ((64, 64), ((4, 4), 4)),
-     ((48, 96), ((3, 6), 4)), ((16, 16), ((4, 4), 2))],
+    [
+        ((28, 28), ((7, 7), 2)),
+        ((32, 32), ((4, 4), 3)),
+        ((64, 64), ((4, 4), 4)),
+        ((48, 96), ((3, 6), 4)),
+        ((16, 16), ((4, 4), 2)),
+    ],
 )
 def test_upsampling_plan(size, plan):
     assert blocks.upsampling_plan(*size) == plan
@@ -25,11 +30,18 @@ def test_upsampling_plan_rejects(size):
 def test_dcgan_stacks_follow_radford():
     z = keras.Input((100,))
     generator = keras.Model(z, blocks.dcgan_generator(z, (64, 64, 3), filters=128))
-    shapes = [layer.output.shape for layer in generator.layers
-              if isinstance(layer, blocks.ConvTranspose2D)]
+    shapes = [
+        layer.output.shape
+        for layer in generator.layers
+        if isinstance(layer, blocks.ConvTranspose2D)
+    ]
     # 4x4x1024 -> 8x8x512 -> 16x16x256 -> 32x32x128 -> 64x64x3, as in the paper's Fig. 1
-    assert shapes == [(None, 8, 8, 512), (None, 16, 16, 256), (None, 32, 32, 128),
-                      (None, 64, 64, 3)]
+    assert shapes == [
+        (None, 8, 8, 512),
+        (None, 16, 16, 256),
+        (None, 32, 32, 128),
+        (None, 64, 64, 3),
+    ]
     x = keras.Input((64, 64, 3))
     discriminator = keras.Model(x, blocks.dcgan_discriminator(x, filters=128))
     assert discriminator.output_shape == (None, 1)
@@ -64,8 +76,14 @@ def test_conv_transpose_matches_keras_layer():
 @pytest.mark.skipif(keras.backend.backend() != "jax", reason="the custom gradient is JAX's")
 @pytest.mark.parametrize(
     ("size", "kernel_size", "strides", "padding"),
-    [(7, 4, 2, "same"), (6, 3, 2, "valid"), (5, 5, 2, "same"), (5, 4, 1, "same"),
-     (4, 3, 3, "same"), (4, 2, 2, "valid")],
+    [
+        (7, 4, 2, "same"),
+        (6, 3, 2, "valid"),
+        (5, 5, 2, "same"),
+        (5, 4, 1, "same"),
+        (4, 3, 3, "same"),
+        (4, 2, 2, "valid"),
+    ],
 )
 def test_jax_conv_transpose_gradient(size, kernel_size, strides, padding):
     import jax
@@ -87,5 +105,5 @@ def test_jax_conv_transpose_gradient(size, kernel_size, strides, padding):
         return jax.grad(lambda x, k: jnp.sum(jnp.sin(fn(x, k))), argnums=(0, 1))
 
     np.testing.assert_allclose(fast(x, kernel), default(x, kernel), atol=1e-5)
-    for ours, reference in zip(loss(fast)(x, kernel), loss(default)(x, kernel)):
+    for ours, reference in zip(loss(fast)(x, kernel), loss(default)(x, kernel), strict=True):
         np.testing.assert_allclose(ours, reference, rtol=1e-4, atol=1e-4)

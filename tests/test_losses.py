@@ -16,7 +16,10 @@ FAKE = np.array([[-3.0], [0.2], [1.5]], "float32")
 EXPECTED = {  # (discriminator loss, generator loss) computed in NumPy
     "minimax": (softplus(-REAL).mean() + softplus(FAKE).mean(), -softplus(FAKE).mean()),
     "non-saturating": (softplus(-REAL).mean() + softplus(FAKE).mean(), softplus(-FAKE).mean()),
-    "least-squares": (0.5 * (((REAL - 1) ** 2).mean() + (FAKE**2).mean()), ((FAKE - 1) ** 2).mean()),
+    "least-squares": (
+        0.5 * (((REAL - 1) ** 2).mean() + (FAKE**2).mean()),
+        ((FAKE - 1) ** 2).mean(),
+    ),
     "wgan-gp": (FAKE.mean() - REAL.mean(), -FAKE.mean()),
     "hinge": (np.maximum(0, 1 - REAL).mean() + np.maximum(0, 1 + FAKE).mean(), -FAKE.mean()),
 }

@@ -2,8 +2,6 @@
 
 import numpy as np
 import pytest
-
-import ganzoo
 from helpers import (
     batches,
     random_images,
@@ -11,6 +9,8 @@ from helpers import (
     run_fit_test,
     run_saving_test,
 )
+
+import ganzoo
 
 SHAPE = (16, 16, 1)
 TINY = {
@@ -59,9 +59,10 @@ def test_fit_options(kwargs):
         unmoved = (model.discriminator.layers[-1].bias.path,)
     history = run_fit_test(model, data_for(model), unmoved=unmoved)
     if kwargs.get("adversarial_loss") == "wgan-gp":  # the penalty term is positive
-        assert history.history["d_loss"][0] > history.history["d_fake"][0] - history.history[
-            "d_real"
-        ][0]
+        assert (
+            history.history["d_loss"][0]
+            > history.history["d_fake"][0] - history.history["d_real"][0]
+        )
 
 
 def test_fit_on_arrays_with_labels():

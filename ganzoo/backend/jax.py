@@ -51,15 +51,13 @@ def train_step(model, state, data):
 
         for _ in range(phase.repeats):
             weight_values = [values[id(v)] for v in weights]
-            (_, (logs, assigned)), grads = jax.value_and_grad(loss_fn, has_aux=True)(
-                weight_values
-            )
+            (_, (logs, assigned)), grads = jax.value_and_grad(loss_fn, has_aux=True)(weight_values)
             values.update(assigned)
             new_weights, new_slots = phase.optimizer.stateless_apply(
                 [values[id(v)] for v in slots], grads, weight_values
             )
-            values.update(zip(map(id, weights), new_weights))
-            values.update(zip(map(id, slots), new_slots))
+            values.update(zip(map(id, weights), new_weights, strict=True))
+            values.update(zip(map(id, slots), new_slots, strict=True))
             _, updated = run_in_scope(
                 lambda logs=logs: model.update_trackers(logs), {}, model.metrics_variables
             )

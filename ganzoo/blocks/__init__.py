@@ -2,8 +2,8 @@
 
 from ganzoo.blocks.conv import ConvTranspose2D, down_block, up_block
 from ganzoo.blocks.dcgan import dcgan_discriminator, dcgan_generator, upsampling_plan
-from ganzoo.blocks.mlp import mlp_discriminator, mlp_generator
 from ganzoo.blocks.layers import LabelMaps, activation, kernel_initializer, normalization
+from ganzoo.blocks.mlp import mlp_discriminator, mlp_generator
 
 __all__ = [
     "ConvTranspose2D",

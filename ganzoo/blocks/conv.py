@@ -57,15 +57,17 @@ def down_block(x, filters, norm="batch", act="leaky_relu", init="normal", use_bi
     if use_bias is None:
         use_bias = norm != "batch"
     x = layers.Conv2D(
-        filters, 4, strides=2, padding="same", use_bias=use_bias,
+        filters,
+        4,
+        strides=2,
+        padding="same",
+        use_bias=use_bias,
         kernel_initializer=kernel_initializer(init),
     )(x)
     return activation(act)(normalization(norm)(x))
 
 
-def up_block(
-    x, filters, norm="batch", act="relu", init="normal", dropout=0.0, use_bias=None
-):
+def up_block(x, filters, norm="batch", act="relu", init="normal", dropout=0.0, use_bias=None):
     """Transposed conv(4x4, stride 2) -> norm -> dropout -> activation: doubles H and W.
 
     Args:
@@ -83,7 +85,11 @@ def up_block(
     if use_bias is None:
         use_bias = norm != "batch"
     x = ConvTranspose2D(
-        filters, 4, strides=2, padding="same", use_bias=use_bias,
+        filters,
+        4,
+        strides=2,
+        padding="same",
+        use_bias=use_bias,
         kernel_initializer=kernel_initializer(init),
     )(x)
     x = normalization(norm)(x)

@@ -30,11 +30,13 @@ def upsampling_plan(height, width):
     while all(s % 2 == 0 and s // 2 >= 3 for s in base):
         base, steps = (base[0] // 2, base[1] // 2), steps + 1
     if steps == 0 or max(base) > MAX_BASE_SIZE:
+
         def nearest(s):
             return sorted(
                 {b * 2**k for b in range(3, MAX_BASE_SIZE + 1) for k in range(1, 9)},
                 key=lambda n: (abs(n - s), n),
             )[:2]
+
         raise ValueError(
             "DCGAN generates images of size base x 2^k per side, with k >= 1 "
             f"doublings from a base grid of 3 to {MAX_BASE_SIZE} (28 = 7x4, 32 = 4x8, "
@@ -62,7 +64,8 @@ def dcgan_generator(latents, image_shape, filters=64, norm="batch", init="normal
     (base_h, base_w), steps = upsampling_plan(*image_shape[:2])
     channels = filters * 2 ** (steps - 1)
     x = layers.Dense(
-        base_h * base_w * channels, use_bias=norm != "batch",
+        base_h * base_w * channels,
+        use_bias=norm != "batch",
         kernel_initializer=kernel_initializer(init),
     )(latents)
     x = layers.Reshape((base_h, base_w, channels))(x)

@@ -12,7 +12,9 @@ from keras import layers
 
 WEIGHTS = (
     pathlib.Path(__file__).resolve().parents[2]
-    / "pretrained" / "digit_classifier" / "model.weights.h5"
+    / "pretrained"
+    / "digit_classifier"
+    / "model.weights.h5"
 )
 
 
@@ -65,7 +67,8 @@ def train_digit_classifier(epochs=8, seed=0):
     )
     model.fit(
         image_batches(*load_mnist5k("train"), batch_size=64, seed=seed),
-        epochs=epochs, verbose=2,
+        epochs=epochs,
+        verbose=2,
     )
     _, accuracy = model.evaluate(*load_mnist5k("test"), verbose=0)
     inference_only = digit_classifier()  # the same weights, without optimizer state

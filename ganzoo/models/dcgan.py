@@ -54,8 +54,14 @@ class DCGAN(GANBase):
         **kwargs,
     ):
         super().__init__(
-            image_shape, latent_dim, num_classes, adversarial_loss,
-            discriminator_steps, gradient_penalty_weight, seed=seed, **kwargs,
+            image_shape,
+            latent_dim,
+            num_classes,
+            adversarial_loss,
+            discriminator_steps,
+            gradient_penalty_weight,
+            seed=seed,
+            **kwargs,
         )
         if self.objective.gradient_penalty and discriminator_norm == "batch":
             raise ValueError(

@@ -65,9 +65,7 @@ class GANBase(AdversarialModel):
         if num_classes is not None and num_classes < 2:
             raise ValueError(f"num_classes must be at least 2. Received: {num_classes}.")
         if discriminator_steps < 1:
-            raise ValueError(
-                f"discriminator_steps must be >= 1. Received: {discriminator_steps}."
-            )
+            raise ValueError(f"discriminator_steps must be >= 1. Received: {discriminator_steps}.")
         self.image_shape = image_shape
         self.latent_dim = int(latent_dim)
         self.num_classes = num_classes
@@ -307,8 +305,14 @@ class GAN(GANBase):
         **kwargs,
     ):
         super().__init__(
-            image_shape, latent_dim, num_classes, adversarial_loss,
-            discriminator_steps, gradient_penalty_weight, seed=seed, **kwargs,
+            image_shape,
+            latent_dim,
+            num_classes,
+            adversarial_loss,
+            discriminator_steps,
+            gradient_penalty_weight,
+            seed=seed,
+            **kwargs,
         )
         self.generator_units = tuple(generator_units)
         self.discriminator_units = tuple(discriminator_units)

@@ -89,8 +89,7 @@ class AdversarialModel(keras.Model):
 
     def get_compile_config(self):
         return {
-            key: keras.optimizers.serialize(opt)
-            for key, opt in self.optimizer.optimizers.items()
+            key: keras.optimizers.serialize(opt) for key, opt in self.optimizer.optimizers.items()
         }
 
     def compile_from_config(self, config):
