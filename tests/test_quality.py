@@ -41,8 +41,8 @@ def test_conditional_gan_draws_the_digit_asked_for(classifier):
     images, labels = load_mnist5k("train")
     model = ganzoo.ConditionalGAN(filters=32, seed=0)
     model.compile()
-    model.fit(image_batches(images, labels, batch_size=64), epochs=10, verbose=0)  # 620 steps
+    model.fit(image_batches(images, labels, batch_size=64), epochs=15, verbose=0)  # 930 steps
     asked = np.repeat(np.arange(10), 50)
     predicted = class_probabilities(classifier, model.generate(500, labels=asked, seed=1))
     accuracy = (predicted.argmax(1) == asked).mean()
-    assert accuracy > 0.3, accuracy  # chance is 0.1
+    assert accuracy > 0.4, accuracy  # chance is 0.1; 0.76 measured on TensorFlow
