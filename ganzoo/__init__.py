@@ -1,8 +1,9 @@
 """ganzoo: generative adversarial networks for Keras 3, on TensorFlow, JAX or PyTorch."""
 
 from ganzoo import losses
-from ganzoo.models import DCGAN, GAN, ConditionalGAN
+from ganzoo.models import DCGAN, GAN, ConditionalGAN, CycleGAN, Pix2Pix
+from ganzoo.training import schedules
 
 __version__ = "0.1.0"
 
-__all__ = ["DCGAN", "GAN", "ConditionalGAN", "losses"]
+__all__ = ["DCGAN", "GAN", "ConditionalGAN", "CycleGAN", "Pix2Pix", "losses", "schedules"]

@@ -156,3 +156,23 @@ def gradient_penalty(critic, real, fake, seed):
     grads = backend.input_gradients(critic, interpolated)
     norms = ops.sqrt(ops.sum(ops.square(grads), axis=tuple(range(1, len(real.shape)))) + 1e-12)
     return ops.mean(ops.square(norms - 1.0))
+
+
+def discriminator_objective(objective, discriminate, real, fake, seed, penalty_weight):
+    """The discriminator's loss on a real and a generated batch, penalty included.
+
+    Args:
+        objective: an `Objective`.
+        discriminate: callable, batch of D inputs -> scores (D in training mode).
+        real, fake: D inputs of one shape; `fake` already cut from G's graph.
+        seed: `keras.random.SeedGenerator` for the penalty's interpolation.
+        penalty_weight: lambda of the gradient penalty, if the objective has one.
+
+    Returns:
+        `(loss, real_scores, fake_scores)`.
+    """
+    real_scores, fake_scores = discriminate(real), discriminate(fake)
+    loss = objective.discriminator_loss(real_scores, fake_scores)
+    if objective.gradient_penalty:
+        loss = loss + penalty_weight * gradient_penalty(discriminate, real, fake, seed)
+    return loss, real_scores, fake_scores

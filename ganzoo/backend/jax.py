@@ -39,7 +39,7 @@ def train_step(model, state, data):
         return outputs, {id(v): s.get_current_value(v) for v in read_back}
 
     for phase in model.phases():
-        weights = phase.network.trainable_variables
+        weights = phase.variables
         slots = phase.optimizer.variables
 
         def loss_fn(weight_values, phase=phase, weights=weights):

@@ -6,7 +6,7 @@ from keras import ops
 
 def train_step(model, data):
     for phase in model.phases():
-        variables = phase.network.trainable_variables
+        variables = phase.variables
         for _ in range(phase.repeats):
             with tf.GradientTape() as tape:
                 loss, logs = phase.loss(data)

@@ -6,7 +6,7 @@ from keras import ops
 
 def train_step(model, data):
     for phase in model.phases():
-        variables = phase.network.trainable_variables
+        variables = phase.variables
         for _ in range(phase.repeats):
             model.zero_grad()
             loss, logs = phase.loss(data)

@@ -1,10 +1,18 @@
-"""Strided-convolution down-blocks and transposed-convolution up-blocks."""
+"""Convolution blocks: conv -> norm -> activation, and the transposed (upsampling) twin.
+
+Padding follows PyTorch where the reference networks are PyTorch models: an integer
+`padding=p` pads p pixels on every side (zeros, or a reflection of the image), so a
+4x4 stride-2 conv with p=1 and a 3x3 stride-1 conv with p=1 give the reference's
+output sizes and pixel alignment at any input size. `"same"` is Keras' padding.
+"""
 
 import keras
 from keras import layers
 
 from ganzoo import backend
 from ganzoo.blocks.layers import activation, kernel_initializer, normalization
+
+PADDING_MODES = ("zero", "reflect")
 
 
 @keras.saving.register_keras_serializable(package="ganzoo")
@@ -40,39 +48,104 @@ class ConvTranspose2D(layers.Conv2DTranspose):
         return outputs
 
 
-def down_block(x, filters, norm="batch", act="leaky_relu", init="normal", use_bias=None):
-    """Conv(4x4, stride 2) -> norm -> activation: halves height and width.
+@keras.saving.register_keras_serializable(package="ganzoo")
+class ReflectionPadding2D(layers.Layer):
+    """Pads height and width by `padding` pixels per side with their mirror image
+    (the edge pixel is not repeated), as PyTorch's `nn.ReflectionPad2d`."""
+
+    def __init__(self, padding, **kwargs):
+        super().__init__(**kwargs)
+        self.padding = int(padding)
+
+    def call(self, x):
+        p = self.padding
+        return keras.ops.pad(x, [[0, 0], [p, p], [p, p], [0, 0]], mode="reflect")
+
+    def compute_output_shape(self, input_shape):
+        b, h, w, c = input_shape
+        p = 2 * self.padding
+        return (b, None if h is None else h + p, None if w is None else w + p, c)
+
+    def get_config(self):
+        return {**super().get_config(), "padding": self.padding}
+
+
+def pad2d(x, padding, mode="zero"):
+    """Pads `padding` pixels on each side of height and width: `"zero"` or `"reflect"`."""
+    if mode not in PADDING_MODES:
+        raise ValueError(f"Unknown padding mode {mode!r}. Choose one of {list(PADDING_MODES)}.")
+    if not padding:
+        return x
+    if mode == "reflect":
+        return ReflectionPadding2D(padding)(x)
+    return layers.ZeroPadding2D(padding)(x)
+
+
+def conv_block(
+    x,
+    filters,
+    kernel_size=4,
+    strides=2,
+    padding="same",
+    padding_mode="zero",
+    norm="batch",
+    act="leaky_relu",
+    init="normal",
+    use_bias=None,
+):
+    """Conv -> norm -> activation. The defaults halve height and width (DCGAN's D).
 
     Args:
         x: tensor `(batch, H, W, C)`.
         filters: output channels.
+        kernel_size: Defaults to 4.
+        strides: Defaults to 2.
+        padding: `"same"` (Keras) or an int p: p pixels on each side, as PyTorch.
+        padding_mode: `"zero"` or `"reflect"` (for an int `padding`).
         norm: see `normalization`. Defaults to `"batch"`.
         act: see `activation`. Defaults to `"leaky_relu"` (slope 0.2).
         init: see `kernel_initializer`. Defaults to `"normal"`.
         use_bias: Defaults to True unless `norm` is `"batch"` (its shift is the bias).
 
     Returns:
-        tensor `(batch, H/2, W/2, filters)` (`ceil` for odd sizes).
+        tensor `(batch, H', W', filters)`: `ceil(H / strides)` for `"same"`,
+        `floor((H + 2p - kernel_size) / strides) + 1` for an int p.
     """
     if use_bias is None:
         use_bias = norm != "batch"
+    if padding != "same":
+        x = pad2d(x, padding, padding_mode)
     x = layers.Conv2D(
         filters,
-        4,
-        strides=2,
-        padding="same",
+        kernel_size,
+        strides=strides,
+        padding="same" if padding == "same" else "valid",
         use_bias=use_bias,
         kernel_initializer=kernel_initializer(init),
     )(x)
     return activation(act)(normalization(norm)(x))
 
 
-def up_block(x, filters, norm="batch", act="relu", init="normal", dropout=0.0, use_bias=None):
-    """Transposed conv(4x4, stride 2) -> norm -> dropout -> activation: doubles H and W.
+def up_block(
+    x,
+    filters,
+    kernel_size=4,
+    padding="same",
+    norm="batch",
+    act="relu",
+    init="normal",
+    dropout=0.0,
+    use_bias=None,
+):
+    """Transposed conv (stride 2) -> norm -> dropout -> activation: doubles H and W.
 
     Args:
         x: tensor `(batch, H, W, C)`.
         filters: output channels.
+        kernel_size: Defaults to 4.
+        padding: `"same"` (Keras) or an int p: PyTorch's `ConvTranspose2d` padding p,
+            with the `output_padding` that makes the output exactly `2H x 2W` (the
+            reference's 4x4 p=1, and 3x3 p=1 output_padding=1 of its ResNet).
         norm: see `normalization`. Defaults to `"batch"`.
         act: see `activation`. Defaults to `"relu"`.
         init: see `kernel_initializer`. Defaults to `"normal"`.
@@ -86,12 +159,22 @@ def up_block(x, filters, norm="batch", act="relu", init="normal", dropout=0.0, u
         use_bias = norm != "batch"
     x = ConvTranspose2D(
         filters,
-        4,
+        kernel_size,
         strides=2,
-        padding="same",
+        padding="same" if padding == "same" else "valid",
         use_bias=use_bias,
         kernel_initializer=kernel_initializer(init),
     )(x)
+    if padding != "same":
+        # A valid transposed conv gives 2H + (kernel_size - 2) rows; PyTorch drops
+        # `padding` rows at the top and the rest at the bottom.
+        extra = kernel_size - 2
+        if not 0 <= padding <= extra:
+            raise ValueError(
+                f"padding must be in [0, kernel_size - 2] = [0, {extra}] for a 2x "
+                f"transposed convolution. Received: padding={padding}."
+            )
+        x = layers.Cropping2D(((padding, extra - padding), (padding, extra - padding)))(x)
     x = normalization(norm)(x)
     if dropout:
         x = layers.Dropout(dropout)(x)

@@ -7,7 +7,7 @@ tanh output, LeakyReLU(0.2) in D, no fully connected hidden layers.
 
 from keras import layers
 
-from ganzoo.blocks.conv import down_block, up_block
+from ganzoo.blocks.conv import conv_block, up_block
 from ganzoo.blocks.layers import activation, kernel_initializer, normalization
 
 MAX_BASE_SIZE = 8
@@ -91,8 +91,8 @@ def dcgan_discriminator(images, filters=64, norm="batch", init="normal"):
         tensor `(batch, 1)` of unbounded scores (logits).
     """
     _, steps = upsampling_plan(*images.shape[1:3])
-    x = down_block(images, filters, norm="none", act="leaky_relu", init=init)
+    x = conv_block(images, filters, norm="none", act="leaky_relu", init=init)
     for level in range(1, steps):
-        x = down_block(x, filters * 2**level, norm=norm, act="leaky_relu", init=init)
+        x = conv_block(x, filters * 2**level, norm=norm, act="leaky_relu", init=init)
     x = layers.Flatten()(x)
     return layers.Dense(1, kernel_initializer=kernel_initializer(init))(x)

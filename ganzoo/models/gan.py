@@ -16,13 +16,8 @@ from keras import layers, ops
 
 from ganzoo.blocks import LabelMaps, mlp_discriminator, mlp_generator
 from ganzoo.data.checks import batch_shapes, check_class_ids, with_class_id_check
-from ganzoo.losses import get_objective, gradient_penalty
-from ganzoo.training import AdversarialModel, Phase
-
-
-def default_optimizer():
-    """Adam, learning rate 2e-4, beta_1 0.5 (Radford et al., 2016)."""
-    return keras.optimizers.Adam(learning_rate=2e-4, beta_1=0.5)
+from ganzoo.losses import discriminator_objective, get_objective
+from ganzoo.training import AdversarialModel
 
 
 class GANBase(AdversarialModel):
@@ -99,29 +94,13 @@ class GANBase(AdversarialModel):
 
     # -- the game -------------------------------------------------------------------
 
-    def compile(self, d_optimizer=None, g_optimizer=None, **kwargs):
-        """Args: d_optimizer, g_optimizer: default Adam(2e-4, beta_1=0.5) each."""
-        super().compile(
-            {
-                "d_optimizer": d_optimizer or default_optimizer(),
-                "g_optimizer": g_optimizer or default_optimizer(),
-            },
-            **kwargs,
-        )
-
     def optimized_networks(self):
-        return {"d_optimizer": self.discriminator, "g_optimizer": self.generator}
+        return {"d_optimizer": (self.discriminator,), "g_optimizer": (self.generator,)}
 
     def phases(self):
-        optimizers = self.optimizer.optimizers
         return [
-            Phase(
-                self.discriminator_loss,
-                self.discriminator,
-                optimizers["d_optimizer"],
-                self.discriminator_steps,
-            ),
-            Phase(self.generator_loss, self.generator, optimizers["g_optimizer"]),
+            self.phase("d_optimizer", self.discriminator_loss, self.discriminator_steps),
+            self.phase("g_optimizer", self.generator_loss),
         ]
 
     def discriminator_loss(self, data):
@@ -131,11 +110,14 @@ class GANBase(AdversarialModel):
         def discriminate(images):
             return self.discriminator(self.conditioned(images, labels), training=True)
 
-        real_scores, fake_scores = discriminate(real), discriminate(fake)
-        loss = self.objective.discriminator_loss(real_scores, fake_scores)
-        if self.objective.gradient_penalty:
-            penalty = gradient_penalty(discriminate, real, fake, self.seed_generator)
-            loss = loss + self.gradient_penalty_weight * penalty
+        loss, real_scores, fake_scores = discriminator_objective(
+            self.objective,
+            discriminate,
+            real,
+            fake,
+            self.seed_generator,
+            self.gradient_penalty_weight,
+        )
         return loss, {
             "d_loss": loss,
             "d_real": self.objective.discriminator_output(real_scores),

@@ -16,15 +16,21 @@ class Phase:
     Attributes:
         loss: `loss(data) -> (scalar loss, {metric name: scalar})`, written once with
             `keras.ops` and stateful layer calls; it runs unchanged on every backend.
-        network: the `keras.Model` whose trainable weights this phase updates.
-        optimizer: the optimizer that updates them (built on those weights).
+        variables: the trainable weights this phase updates (of one network, or of
+            several trained as one, such as CycleGAN's two generators).
+        optimizer: the optimizer that updates them (built on exactly this list).
         repeats: gradient steps per train step (Goodfellow's k for the discriminator).
     """
 
     loss: Callable
-    network: keras.Model
+    variables: list
     optimizer: keras.optimizers.Optimizer
     repeats: int = 1
+
+
+def trainable_variables(networks):
+    """The trainable weights of a tuple of networks, in order."""
+    return [v for network in networks for v in network.trainable_variables]
 
 
 class AdversarialModel(keras.Model):
@@ -60,31 +66,46 @@ class AdversarialModel(keras.Model):
         """The loss phases, in the order one train step runs them."""
         raise NotImplementedError(f"{type(self).__name__} must define phases().")
 
+    def phase(self, key, loss, repeats=1):
+        """The `Phase` that minimises `loss` over the networks of optimizer `key`."""
+        return Phase(
+            loss,
+            trainable_variables(self.optimized_networks()[key]),
+            self.optimizer.optimizers[key],
+            repeats,
+        )
+
     def train_step(self, *args):
         return backend.train_step(self, *args)
 
-    def compile(self, optimizers, **kwargs):
-        """Compiles with one optimizer per network.
+    def compile(self, d_optimizer=None, g_optimizer=None, learning_rate=2e-4, **kwargs):
+        """Compiles with one optimizer for the discriminator(s), one for the generator(s).
 
         Args:
-            optimizers: dict, compile-argument name to optimizer, for example
-                `{"d_optimizer": Adam(...), "g_optimizer": Adam(...)}`; each phase
-                reads its optimizer from it by that name.
+            d_optimizer, g_optimizer: optimizers; each defaults to Adam with
+                `learning_rate` and beta_1 0.5 (Radford et al., 2016; the default of
+                pix2pix and CycleGAN too).
+            learning_rate: float or `keras.optimizers.schedules.LearningRateSchedule`
+                for the default optimizers, e.g. `ganzoo.schedules.linear_decay(...)`
+                (each optimizer evaluates it at its own step count). Defaults to 2e-4.
             **kwargs: passed to `keras.Model.compile` (`jit_compile`,
                 `steps_per_execution`, `run_eagerly`).
         """
-        if len({id(opt) for opt in optimizers.values()}) != len(optimizers):
+        optimizers = {
+            "d_optimizer": d_optimizer or keras.optimizers.Adam(learning_rate, beta_1=0.5),
+            "g_optimizer": g_optimizer or keras.optimizers.Adam(learning_rate, beta_1=0.5),
+        }
+        if optimizers["d_optimizer"] is optimizers["g_optimizer"]:
             raise ValueError(
-                "Each network needs its own optimizer instance (an optimizer keeps "
-                "per-weight state). Received the same object for "
-                f"{sorted(optimizers)}. Create one optimizer per argument."
+                "d_optimizer and g_optimizer are the same object, but an optimizer "
+                "keeps per-weight state. Create one optimizer for each."
             )
-        for key, network in self.optimized_networks().items():
-            optimizers[key].build(network.trainable_variables)
+        for key, networks in self.optimized_networks().items():
+            optimizers[key].build(trainable_variables(networks))
         super().compile(optimizer=OptimizerGroup(optimizers), **kwargs)
 
     def optimized_networks(self):
-        """Compile-argument name of each optimizer -> the network it updates."""
+        """Compile-argument name of each optimizer -> the tuple of networks it updates."""
         raise NotImplementedError(f"{type(self).__name__} must define optimized_networks().")
 
     def get_compile_config(self):

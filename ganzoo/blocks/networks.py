@@ -1,0 +1,88 @@
+"""Image-to-image networks by the names of pytorch-CycleGAN-and-pix2pix.
+
+Generators: `unet_256`, `unet_128` (and `unet_<2^depth>` for any depth),
+`resnet_9blocks`, `resnet_6blocks` (and `resnet_<n>blocks`). Discriminators: `basic`
+(70x70 PatchGAN), `n_layers` (PatchGAN with `num_layers` stride-2 layers), `pixel`.
+Every network is fully convolutional and built for any height and width, so a model
+trained on 256x256 crops translates larger images.
+"""
+
+import re
+
+import keras
+
+from ganzoo.blocks.patchgan import patch_discriminator, pixel_discriminator
+from ganzoo.blocks.resnet import resnet_generator
+from ganzoo.blocks.unet import unet_generator
+
+GENERATORS = ("unet_256", "unet_128", "resnet_9blocks", "resnet_6blocks")
+DISCRIMINATORS = ("basic", "n_layers", "pixel")
+
+
+def parse_generator(name):
+    """`"unet_256"` -> `("unet", 8)`; `"resnet_9blocks"` -> `("resnet", 9)`."""
+    match = re.fullmatch(r"unet_(\d+)|resnet_(\d+)blocks", str(name))
+    if match and match[1]:
+        size = int(match[1])
+        if size >= 2 and size & (size - 1) == 0:
+            return "unet", size.bit_length() - 1
+    elif match and int(match[2]) >= 0:
+        return "resnet", int(match[2])
+    raise ValueError(
+        f"Unknown generator {name!r}. Choose one of {list(GENERATORS)}, or "
+        "`unet_<size>` with size a power of 2 (depth log2(size)), or `resnet_<n>blocks`."
+    )
+
+
+def size_multiple(generator):
+    """Height and width the generator takes must be multiples of this number."""
+    kind, n = parse_generator(generator)
+    return 2**n if kind == "unet" else 4
+
+
+def generator_network(
+    generator,
+    input_channels,
+    output_channels,
+    filters=64,
+    norm="batch",
+    init="normal",
+    dropout=False,
+    name="generator",
+):
+    """A `keras.Model` `(batch, H, W, input_channels)` -> `(batch, H, W, output_channels)`,
+    inputs and outputs in [-1, 1]. See `unet_generator` and `resnet_generator`."""
+    kind, n = parse_generator(generator)
+    images = keras.Input((None, None, input_channels), name="images")
+    if kind == "unet":
+        outputs = unet_generator(images, output_channels, n, filters, norm, init, dropout)
+    else:
+        outputs = resnet_generator(images, output_channels, n, filters, norm, init, dropout)
+    return keras.Model(images, outputs, name=name)
+
+
+def discriminator_network(
+    discriminator,
+    input_channels,
+    filters=64,
+    num_layers=3,
+    norm="batch",
+    init="normal",
+    name="discriminator",
+):
+    """A `keras.Model` `(batch, H, W, input_channels)` -> a map of scores `(batch, h, w, 1)`.
+
+    `discriminator`: `"basic"` (num_layers 3), `"n_layers"` or `"pixel"`.
+    """
+    images = keras.Input((None, None, input_channels), name="images")
+    if discriminator == "basic":
+        scores = patch_discriminator(images, filters, 3, norm, init)
+    elif discriminator == "n_layers":
+        scores = patch_discriminator(images, filters, num_layers, norm, init)
+    elif discriminator == "pixel":
+        scores = pixel_discriminator(images, filters, norm, init)
+    else:
+        raise ValueError(
+            f"Unknown discriminator {discriminator!r}. Choose one of {list(DISCRIMINATORS)}."
+        )
+    return keras.Model(images, scores, name=name)

@@ -1,0 +1,173 @@
+"""Pix2Pix: image-to-image translation with a conditional GAN (Isola et al., 2017).
+
+From paired examples (x, y), x in domain A and y in domain B, a generator G learns
+y ~ G(x) (noise comes from dropout only). A discriminator D sees the input together
+with an output, (x, y) or (x, G(x)), and scores each 70x70 patch. G minimises
+
+    L_cGAN(G, D) + lambda_L1 * E ||y - G(x)||_1,     lambda_L1 = 100,
+
+the adversarial term for sharp, realistic texture and the L1 term for the low
+frequencies. D minimises the objective's discriminator loss on (x, y) as real and
+(x, G(x)) as fake. Each train step takes one D step, then one G step.
+"""
+
+import keras
+from keras import ops
+
+from ganzoo.losses import discriminator_objective
+from ganzoo.models.translation import TranslationBase
+
+DIRECTIONS = ("AtoB", "BtoA")
+
+
+@keras.saving.register_keras_serializable(package="ganzoo")
+class Pix2Pix(TranslationBase):
+    """Pix2Pix: a U-Net generator and a PatchGAN on (input, output) pairs.
+
+    Reference: Isola, Zhu, Zhou & Efros, "Image-to-Image Translation with Conditional
+    Adversarial Networks", CVPR 2017. Defaults are those of the reference
+    implementation's pix2pix model (see `ganzoo.models.translation` for the flags).
+
+    Train with `fit` on a `tf.data.Dataset` of `(A, B)` batches of aligned images in
+    [-1, 1]; `direction="BtoA"` learns B -> A from the same data.
+
+    Args:
+        image_size: `(height, width)` of training images. Defaults to `(256, 256)`.
+        input_channels: channels of the source images (A for `"AtoB"`). Defaults to 3.
+        output_channels: channels of the target images. Defaults to 3.
+        direction: `"AtoB"` or `"BtoA"`. Defaults to `"AtoB"`.
+        generator: `"unet_256"`, `"unet_128"`, `"unet_<2^depth>"`, `"resnet_9blocks"`,
+            `"resnet_6blocks"`, `"resnet_<n>blocks"`. Defaults to `"unet_256"`.
+        discriminator: `"basic"` (70x70), `"n_layers"`, `"pixel"`. Defaults to `"basic"`.
+        discriminator_layers: for `"n_layers"`. Defaults to 3.
+        generator_filters: ngf. Defaults to 64.
+        discriminator_filters: ndf. Defaults to 64.
+        norm: Defaults to `"batch"`.
+        init: Defaults to `"normal"` (N(0, 0.02)).
+        dropout: dropout 0.5 in the U-Net's inner decoder levels. Defaults to True.
+        adversarial_loss: Defaults to `"vanilla"` (cross-entropy, non-saturating G).
+        l1_weight: lambda_L1. Defaults to 100.
+        gradient_penalty_weight: lambda for `"wgan-gp"`. Defaults to 10.
+        seed: Defaults to None.
+    """
+
+    tracked_metrics = ("d_loss", "d_real", "d_fake", "g_loss", "g_gan", "g_l1")
+
+    def __init__(
+        self,
+        image_size=(256, 256),
+        input_channels=3,
+        output_channels=3,
+        direction="AtoB",
+        generator="unet_256",
+        discriminator="basic",
+        discriminator_layers=3,
+        generator_filters=64,
+        discriminator_filters=64,
+        norm="batch",
+        init="normal",
+        dropout=True,
+        adversarial_loss="vanilla",
+        l1_weight=100.0,
+        gradient_penalty_weight=10.0,
+        seed=None,
+        **kwargs,
+    ):
+        super().__init__(
+            image_size=image_size,
+            input_channels=input_channels,
+            output_channels=output_channels,
+            generator=generator,
+            discriminator=discriminator,
+            discriminator_layers=discriminator_layers,
+            generator_filters=generator_filters,
+            discriminator_filters=discriminator_filters,
+            norm=norm,
+            init=init,
+            dropout=dropout,
+            adversarial_loss=adversarial_loss,
+            gradient_penalty_weight=gradient_penalty_weight,
+            seed=seed,
+            **kwargs,
+        )
+        if direction not in DIRECTIONS:
+            raise ValueError(f"direction must be one of {DIRECTIONS}. Received: {direction!r}.")
+        self.direction = direction
+        self.l1_weight = float(l1_weight)
+        self.generator = self.build_generator(input_channels, output_channels, "generator")
+        self.discriminator = self.build_discriminator(
+            input_channels + output_channels, "discriminator"
+        )
+
+    def call(self, images, training=False):
+        """G: source images `(batch, H, W, input_channels)` -> targets, in [-1, 1]."""
+        return self.generator(images, training=training)
+
+    # -- the game -------------------------------------------------------------------
+
+    def optimized_networks(self):
+        return {"d_optimizer": (self.discriminator,), "g_optimizer": (self.generator,)}
+
+    def phases(self):
+        return [
+            self.phase("d_optimizer", self.discriminator_loss),
+            self.phase("g_optimizer", self.generator_loss),
+        ]
+
+    def unpack(self, data):
+        """An `(A, B)` batch -> `(source, target)` for the model's direction."""
+        a, b = data
+        return (a, b) if self.direction == "AtoB" else (b, a)
+
+    def discriminator_loss(self, data):
+        source, target = self.unpack(data)
+        output = ops.stop_gradient(self.generator(source, training=True))
+        loss, real_scores, fake_scores = discriminator_objective(
+            self.objective,
+            lambda pairs: self.discriminator(pairs, training=True),
+            ops.concatenate([source, target], axis=-1),
+            ops.concatenate([source, output], axis=-1),
+            self.seed_generator,
+            self.gradient_penalty_weight,
+        )
+        return loss, {
+            "d_loss": loss,
+            "d_real": self.objective.discriminator_output(real_scores),
+            "d_fake": self.objective.discriminator_output(fake_scores),
+        }
+
+    def generator_loss(self, data):
+        source, target = self.unpack(data)
+        output = self.generator(source, training=True)
+        scores = self.discriminator(ops.concatenate([source, output], axis=-1), training=True)
+        adversarial = self.objective.generator_loss(scores)
+        l1 = ops.mean(ops.abs(target - output))
+        loss = adversarial + self.l1_weight * l1
+        return loss, {"g_loss": loss, "g_gan": adversarial, "g_l1": l1}
+
+    # -- data -----------------------------------------------------------------------
+
+    def check_data(self, shape_a, shape_b, layout):
+        if layout == "domains":
+            raise ValueError(
+                "Pix2Pix learns from aligned pairs, but the data is two unpaired domains "
+                "(a dict with keys 'A' and 'B'). Use a paired source, e.g. "
+                "ganzoo.data's paired folders (A|B images), or train a CycleGAN."
+            )
+        source, target = (shape_a, shape_b) if self.direction == "AtoB" else (shape_b, shape_a)
+        names = ("A", "B") if self.direction == "AtoB" else ("B", "A")
+        self.check_images(source, self.input_channels, names[0])
+        self.check_images(target, self.output_channels, names[1])
+
+    def translate(self, images, batch_size=8, pad=True, training=False):
+        """G(images): source images -> targets; any size (see `translate_with`).
+
+        Returns:
+            float32 array `(batch, H, W, output_channels)` in [-1, 1].
+        """
+        return self.translate_with(
+            self.generator, images, self.input_channels, batch_size, pad, training
+        )
+
+    def get_config(self):
+        return {**super().get_config(), "direction": self.direction, "l1_weight": self.l1_weight}
