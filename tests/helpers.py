@@ -23,28 +23,32 @@ def batches(images, labels=None, batch_size=8):
     return tf.data.Dataset.from_tensor_slices(elements).batch(batch_size, drop_remainder=True)
 
 
-def weights_of(network):
-    return [np.array(keras.ops.convert_to_numpy(v)) for v in network.trainable_variables]
+def weights_of(networks):
+    return [
+        np.array(keras.ops.convert_to_numpy(v)) for n in networks for v in n.trainable_variables
+    ]
 
 
-def run_fit_test(model, dataset, epochs=1, unmoved=()):
-    """fit runs; each optimizer steps once per batch; every weight moves; finite logs.
+def run_fit_test(model, dataset, epochs=1, unmoved=(), **compile_kwargs):
+    """fit runs; each optimizer steps once per batch (k times for a phase repeated k
+    times); every weight moves; finite logs.
 
     `unmoved` names variables whose gradient is exactly zero by the math of the
     objective (the test says why), so they may keep their initial value.
     """
     steps = epochs * int(dataset.cardinality())
-    model.compile()
-    before = {key: weights_of(net) for key, net in model.optimized_networks().items()}
+    model.compile(**compile_kwargs)
+    networks = model.optimized_networks()
+    before = {key: weights_of(nets) for key, nets in networks.items()}
     history = model.fit(dataset, epochs=epochs, verbose=0)
+    repeats = {id(phase.optimizer): phase.repeats for phase in model.phases()}
     for key, optimizer in model.optimizer.optimizers.items():
-        phase_steps = model.discriminator_steps if key == "d_optimizer" else 1
-        assert int(optimizer.iterations) == steps * phase_steps, key
-    for key, net in model.optimized_networks().items():
-        after = weights_of(net)
+        assert int(optimizer.iterations) == steps * repeats[id(optimizer)], key
+    for key, nets in networks.items():
+        variables = [v for n in nets for v in n.trainable_variables]
         unchanged = [
             v.path
-            for v, a, b in zip(net.trainable_variables, before[key], after, strict=True)
+            for v, a, b in zip(variables, before[key], weights_of(nets), strict=True)
             if np.array_equal(a, b) and v.path not in unmoved
         ]
         assert not unchanged, f"{key}: weights did not move: {unchanged}"
@@ -53,16 +57,28 @@ def run_fit_test(model, dataset, epochs=1, unmoved=()):
     return history
 
 
-def generator_inputs(model, num=4, seed=0):
+def probe_inputs(model, num=4, seed=0):
+    """Inputs for the model's generator(s): latents (and labels), or images."""
     rng = np.random.default_rng(seed)
+    if hasattr(model, "image_size"):
+        size = model.image_size
+        a = random_images(num, (*size, model.input_channels), seed)
+        if not hasattr(model, "generator_ab"):
+            return a
+        return [a, random_images(num, (*size, model.output_channels), seed + 1)]
     z = rng.standard_normal((num, model.latent_dim)).astype("float32")
     if model.num_classes is None:
         return z
     return [z, np.eye(model.num_classes, dtype="float32")[rng.integers(0, model.num_classes, num)]]
 
 
-def generate(model, inputs):
-    return keras.ops.convert_to_numpy(model.generator(inputs, training=False))
+def probe_outputs(model, inputs):
+    """What the model's generator(s) make of `probe_inputs`, in inference mode, flat."""
+    if hasattr(model, "generator_ab"):
+        outputs = [model.generator_ab(inputs[0]), model.generator_ba(inputs[1])]
+    else:
+        outputs = [model.generator(inputs, training=False)]
+    return np.concatenate([keras.ops.convert_to_numpy(o).reshape(-1) for o in outputs])
 
 
 def run_saving_test(model_factory, dataset, tmp_path):
@@ -79,23 +95,30 @@ def run_saving_test(model_factory, dataset, tmp_path):
     restored = keras.saving.load_model(path)
     assert type(restored) is type(model)
     assert restored.get_config() == config
-    inputs = generator_inputs(model)
-    np.testing.assert_allclose(generate(restored, inputs), generate(model, inputs), atol=1e-6)
+    inputs = probe_inputs(model)
+    np.testing.assert_allclose(
+        probe_outputs(restored, inputs), probe_outputs(model, inputs), atol=1e-6
+    )
     for key, optimizer in model.optimizer.optimizers.items():
         twin = restored.optimizer.optimizers[key]
         assert int(twin.iterations) == int(optimizer.iterations) > 0, key
         for a, b in zip(optimizer.variables, twin.variables, strict=True):
             np.testing.assert_allclose(np.asarray(b), np.asarray(a), atol=1e-7)
+    for a, b in zip(model.non_trainable_variables, restored.non_trainable_variables, strict=True):
+        np.testing.assert_array_equal(np.asarray(b), np.asarray(a), err_msg=a.path)
 
     # Resume: one more epoch on the reloaded model == one more on the original.
     model.fit(dataset, epochs=1, verbose=0, shuffle=False)
     restored.fit(dataset, epochs=1, verbose=0, shuffle=False)
-    np.testing.assert_allclose(generate(restored, inputs), generate(model, inputs), atol=1e-5)
+    np.testing.assert_allclose(
+        probe_outputs(restored, inputs), probe_outputs(model, inputs), atol=1e-5
+    )
 
 
 CROSS_BACKEND_SCRIPT = """
 import json, sys, keras, numpy as np
 import ganzoo  # registers the classes
+from helpers import probe_outputs
 folder = sys.argv[1]
 report = {}
 for name in json.load(open(folder + "/names.json")):
@@ -106,9 +129,7 @@ for name in json.load(open(folder + "/names.json")):
     rebuilt = type(loaded).from_config(json.load(open(f"{folder}/{name}.json")))
     rebuilt.load_weights(f"{folder}/{name}.weights.h5")
     report[name] = [
-        float(np.abs(keras.ops.convert_to_numpy(m.generator(inputs, training=False))
-                     - expected).max())
-        for m in (loaded, rebuilt)
+        float(np.abs(probe_outputs(m, inputs) - expected).max()) for m in (loaded, rebuilt)
     ]
 print(json.dumps(report))
 """
@@ -118,14 +139,14 @@ def run_cross_backend_test(models, tmp_path, atol=1e-4):
     """Saves each trained model here; every other backend reloads it (`.keras` and
     config + `.weights.h5`) in a fresh process and must give the same outputs."""
     for name, model in models.items():
-        inputs = generator_inputs(model)
+        inputs = probe_inputs(model)
         model.save(tmp_path / f"{name}.keras")
         model.save_weights(tmp_path / f"{name}.weights.h5")
         (tmp_path / f"{name}.json").write_text(json.dumps(model.get_config()))
         np.savez(
             tmp_path / f"{name}_inputs.npz", *(inputs if isinstance(inputs, list) else [inputs])
         )
-        np.save(tmp_path / f"{name}_outputs.npy", generate(model, inputs))
+        np.save(tmp_path / f"{name}_outputs.npy", probe_outputs(model, inputs))
     (tmp_path / "names.json").write_text(json.dumps(list(models)))
     for other in BACKENDS:
         if other == keras.backend.backend():

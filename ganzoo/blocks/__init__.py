@@ -9,6 +9,7 @@ from ganzoo.blocks.networks import (
     generator_network,
     parse_generator,
     size_multiple,
+    smallest_size,
 )
 from ganzoo.blocks.patchgan import patch_discriminator, pixel_discriminator
 from ganzoo.blocks.resnet import residual_block, resnet_generator
@@ -35,6 +36,7 @@ __all__ = [
     "residual_block",
     "resnet_generator",
     "size_multiple",
+    "smallest_size",
     "unet_generator",
     "up_block",
     "upsampling_plan",

@@ -10,7 +10,7 @@ import keras
 from keras import layers
 
 from ganzoo import backend
-from ganzoo.blocks.layers import activation, kernel_initializer, normalization
+from ganzoo.blocks.layers import activation, kernel_initializer, normalization, seeded_dropout
 
 PADDING_MODES = ("zero", "reflect")
 
@@ -123,7 +123,16 @@ def conv_block(
         use_bias=use_bias,
         kernel_initializer=kernel_initializer(init),
     )(x)
-    return activation(act)(normalization(norm)(x))
+    return norm_and_activation(x, norm, act)
+
+
+def norm_and_activation(x, norm, act, dropout=0.0):
+    """norm -> dropout -> activation, leaving out the ones that are `"none"` / 0."""
+    if norm != "none":
+        x = normalization(norm)(x)
+    if dropout:
+        x = seeded_dropout(dropout)(x)
+    return x if act == "none" else activation(act)(x)
 
 
 def up_block(
@@ -175,7 +184,4 @@ def up_block(
                 f"transposed convolution. Received: padding={padding}."
             )
         x = layers.Cropping2D(((padding, extra - padding), (padding, extra - padding)))(x)
-    x = normalization(norm)(x)
-    if dropout:
-        x = layers.Dropout(dropout)(x)
-    return activation(act)(x)
+    return norm_and_activation(x, norm, act, dropout)

@@ -1,5 +1,7 @@
 """Small building layers shared by every network: normalisation, activation, init."""
 
+import random
+
 import keras
 from keras import layers
 
@@ -42,6 +44,18 @@ def activation(kind):
     if kind == "tanh":
         return layers.Activation("tanh")
     return layers.Identity()
+
+
+def seeded_dropout(rate):
+    """`keras.layers.Dropout(rate)` with an explicit seed.
+
+    An unseeded Dropout on the torch backend draws from torch's global random state,
+    which no checkpoint holds; seeded, its random state is a variable of the layer, so
+    a resumed run continues the same masks on every backend. The seed comes from
+    Python's `random`, as Keras' own default seeds do (`keras.utils.set_random_seed`
+    fixes it).
+    """
+    return layers.Dropout(rate, seed=random.randint(1, 10**9))
 
 
 def kernel_initializer(kind="normal", gain=0.02):

@@ -35,9 +35,16 @@ def parse_generator(name):
 
 
 def size_multiple(generator):
-    """Height and width the generator takes must be multiples of this number."""
+    """Height and width the generator takes must be multiples of this number (and at
+    least 8 for a ResNet, whose reflection padding needs 2 pixels at H/4)."""
     kind, n = parse_generator(generator)
     return 2**n if kind == "unet" else 4
+
+
+def smallest_size(generator):
+    """The smallest height and width the generator takes."""
+    kind, _ = parse_generator(generator)
+    return max(size_multiple(generator), 8 if kind == "resnet" else 1)
 
 
 def generator_network(

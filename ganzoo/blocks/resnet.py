@@ -10,6 +10,7 @@ conv, norm, ReLU. Two downsamplings: H and W must be multiples of 4.
 from keras import layers
 
 from ganzoo.blocks.conv import conv_block, up_block
+from ganzoo.blocks.layers import seeded_dropout
 
 
 def residual_block(x, norm="instance", init="normal", dropout=False, padding_mode="reflect"):
@@ -25,7 +26,7 @@ def residual_block(x, norm="instance", init="normal", dropout=False, padding_mod
     options = {"kernel_size": 3, "strides": 1, "padding": 1, "padding_mode": padding_mode}
     h = conv_block(x, channels, norm=norm, act="relu", init=init, **options)
     if dropout:
-        h = layers.Dropout(0.5)(h)
+        h = seeded_dropout(0.5)(h)
     h = conv_block(h, channels, norm=norm, act="none", init=init, **options)
     return layers.Add()([x, h])
 

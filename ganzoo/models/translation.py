@@ -21,7 +21,12 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from ganzoo.blocks import discriminator_network, generator_network, size_multiple
+from ganzoo.blocks import (
+    discriminator_network,
+    generator_network,
+    size_multiple,
+    smallest_size,
+)
 from ganzoo.losses import get_objective
 from ganzoo.training import AdversarialModel
 
@@ -79,9 +84,19 @@ class TranslationBase(AdversarialModel):
         self.objective = get_objective(adversarial_loss)
         self.gradient_penalty_weight = float(gradient_penalty_weight)
         self.size_multiple = size_multiple(generator)
+        self.smallest_size = smallest_size(generator)
         if len(self.image_size) != 2:
             raise ValueError(f"image_size must be (height, width). Received: {image_size}.")
         self.check_size(self.image_size, "image_size")
+        if discriminator in ("basic", "n_layers"):
+            layers = 3 if discriminator == "basic" else self.discriminator_layers
+            smallest = 3 * 2**layers
+            if min(self.image_size) < smallest:
+                raise ValueError(
+                    f"A PatchGAN with {layers} stride-2 layers needs images of at least "
+                    f"{smallest}x{smallest}; image_size is {self.image_size}. Use "
+                    "discriminator='n_layers' with fewer discriminator_layers, or 'pixel'."
+                )
         if self.objective.gradient_penalty and norm == "batch":
             raise ValueError(
                 "The gradient penalty is per sample, and batch norm mixes the samples "
@@ -114,15 +129,17 @@ class TranslationBase(AdversarialModel):
     # -- data checks ----------------------------------------------------------------
 
     def check_size(self, size, what):
-        """Raises unless `size` (height, width) is a multiple of `size_multiple`."""
-        m = self.size_multiple
-        if all(s is not None and s % m == 0 and s > 0 for s in size):
+        """Raises unless `size` (height, width) is a size the generator takes."""
+        m, smallest = self.size_multiple, self.smallest_size
+        if all(s is not None and s % m == 0 and s >= smallest for s in size):
             return
-        nearest = [max(m, round(s / m) * m) if s else m for s in size]
+        nearest = [max(smallest, round(s / m) * m) if s else smallest for s in size]
         raise ValueError(
             f"{what} {tuple(size)} does not fit generator {self.generator_name!r}: height "
-            f"and width must be multiples of {m} (e.g. {nearest[0]}x{nearest[1]}). Crop or "
-            "resize the images, or pick a generator with fewer levels."
+            f"and width must be multiples of {m}"
+            + (f", at least {smallest}" if smallest > m else "")
+            + f" (e.g. {nearest[0]}x{nearest[1]}). Crop or resize the images, or pick a "
+            "generator with fewer levels."
         )
 
     def check_images(self, shape, channels, domain):
@@ -200,7 +217,7 @@ class TranslationBase(AdversarialModel):
             )
         height, width = images.shape[1:3]
         m = self.size_multiple
-        padded = (-(-height // m) * m, -(-width // m) * m)
+        padded = tuple(max(self.smallest_size, -(-s // m) * m) for s in (height, width))
         if padded != (height, width):
             if not pad:
                 self.check_size((height, width), "Image size")

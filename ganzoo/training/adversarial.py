@@ -86,7 +86,7 @@ class AdversarialModel(keras.Model):
                 `learning_rate` and beta_1 0.5 (Radford et al., 2016; the default of
                 pix2pix and CycleGAN too).
             learning_rate: float or `keras.optimizers.schedules.LearningRateSchedule`
-                for the default optimizers, e.g. `ganzoo.schedules.linear_decay(...)`
+                for the default optimizers, e.g. from `ganzoo.schedules.learning_rate_schedule`
                 (each optimizer evaluates it at its own step count). Defaults to 2e-4.
             **kwargs: passed to `keras.Model.compile` (`jit_compile`,
                 `steps_per_execution`, `run_eagerly`).
