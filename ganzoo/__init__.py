@@ -1,8 +1,7 @@
 """ganzoo: generative adversarial networks for Keras 3, on TensorFlow, JAX or PyTorch."""
 
-from ganzoo import losses
+from ganzoo import losses, schedules
 from ganzoo.models import DCGAN, GAN, ConditionalGAN, CycleGAN, Pix2Pix
-from ganzoo.training import schedules
 
 __version__ = "0.1.0"
 
