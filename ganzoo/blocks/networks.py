@@ -55,12 +55,17 @@ def generator_network(
     norm="batch",
     init="normal",
     dropout=False,
+    image_size=(None, None),
     name="generator",
 ):
     """A `keras.Model` `(batch, H, W, input_channels)` -> `(batch, H, W, output_channels)`,
-    inputs and outputs in [-1, 1]. See `unet_generator` and `resnet_generator`."""
+    inputs and outputs in [-1, 1]. See `unet_generator` and `resnet_generator`.
+
+    `image_size` fixes H and W in the graph (for static shapes); by default any size
+    that `size_multiple` allows is taken.
+    """
     kind, n = parse_generator(generator)
-    images = keras.Input((None, None, input_channels), name="images")
+    images = keras.Input((*image_size, input_channels), name="images")
     if kind == "unet":
         outputs = unet_generator(images, output_channels, n, filters, norm, init, dropout)
     else:
@@ -75,13 +80,15 @@ def discriminator_network(
     num_layers=3,
     norm="batch",
     init="normal",
+    image_size=(None, None),
     name="discriminator",
 ):
     """A `keras.Model` `(batch, H, W, input_channels)` -> a map of scores `(batch, h, w, 1)`.
 
-    `discriminator`: `"basic"` (num_layers 3), `"n_layers"` or `"pixel"`.
+    `discriminator`: `"basic"` (num_layers 3), `"n_layers"` or `"pixel"`. `image_size`
+    as for `generator_network`.
     """
-    images = keras.Input((None, None, input_channels), name="images")
+    images = keras.Input((*image_size, input_channels), name="images")
     if discriminator == "basic":
         scores = patch_discriminator(images, filters, 3, norm, init)
     elif discriminator == "n_layers":
