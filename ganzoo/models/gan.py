@@ -94,15 +94,6 @@ class GANBase(AdversarialModel):
 
     # -- the game -------------------------------------------------------------------
 
-    def optimized_networks(self):
-        return {"d_optimizer": (self.discriminator,), "g_optimizer": (self.generator,)}
-
-    def phases(self):
-        return [
-            self.phase("d_optimizer", self.discriminator_loss, self.discriminator_steps),
-            self.phase("g_optimizer", self.generator_loss),
-        ]
-
     def discriminator_loss(self, data):
         real, labels = self.unpack(data)
         fake = ops.stop_gradient(self.generate_batch(ops.shape(real)[0], labels))

@@ -105,15 +105,6 @@ class Pix2Pix(TranslationBase):
 
     # -- the game -------------------------------------------------------------------
 
-    def optimized_networks(self):
-        return {"d_optimizer": (self.discriminator,), "g_optimizer": (self.generator,)}
-
-    def phases(self):
-        return [
-            self.phase("d_optimizer", self.discriminator_loss),
-            self.phase("g_optimizer", self.generator_loss),
-        ]
-
     def unpack(self, data):
         """An `(A, B)` batch -> `(source, target)` for the model's direction."""
         a, b = data

@@ -37,7 +37,10 @@ class AdversarialModel(keras.Model):
     """A `keras.Model` trained by alternating loss phases, on any Keras backend.
 
     Subclasses build their networks in `__init__`, name the scalars they log in
-    `tracked_metrics`, and return their `Phase`s from `phases()`. `train_step` hands
+    `tracked_metrics`, and define their losses. By default the model plays the GAN
+    game between `self.discriminator` (`discriminator_loss`, repeated
+    `discriminator_steps` times) and `self.generator` (`generator_loss`); a model with
+    other networks overrides `optimized_networks()` and `phases()`. `train_step` hands
     the phases to the active backend's adapter (`ganzoo.backend`), so model files
     contain no backend code. `compile` takes one optimizer per phase; they are kept
     in an `OptimizerGroup` so that `.keras` files, `BackupAndRestore` and JAX's
@@ -50,6 +53,7 @@ class AdversarialModel(keras.Model):
     """
 
     tracked_metrics = ()
+    discriminator_steps = 1
 
     def __init__(self, seed=None, **kwargs):
         super().__init__(**kwargs)
@@ -63,8 +67,15 @@ class AdversarialModel(keras.Model):
     # -- training -------------------------------------------------------------------
 
     def phases(self):
-        """The loss phases, in the order one train step runs them."""
-        raise NotImplementedError(f"{type(self).__name__} must define phases().")
+        """The loss phases, in the order one train step runs them.
+
+        By default the GAN game: `discriminator_loss` then `generator_loss`, each over
+        the networks of `optimized_networks()`.
+        """
+        return [
+            self.phase("d_optimizer", self.discriminator_loss, self.discriminator_steps),
+            self.phase("g_optimizer", self.generator_loss),
+        ]
 
     def phase(self, key, loss, repeats=1):
         """The `Phase` that minimises `loss` over the networks of optimizer `key`."""
@@ -105,8 +116,11 @@ class AdversarialModel(keras.Model):
         super().compile(optimizer=OptimizerGroup(optimizers), **kwargs)
 
     def optimized_networks(self):
-        """Compile-argument name of each optimizer -> the tuple of networks it updates."""
-        raise NotImplementedError(f"{type(self).__name__} must define optimized_networks().")
+        """Compile-argument name of each optimizer -> the tuple of networks it updates.
+
+        By default `self.discriminator` and `self.generator`.
+        """
+        return {"d_optimizer": (self.discriminator,), "g_optimizer": (self.generator,)}
 
     def get_compile_config(self):
         return {
