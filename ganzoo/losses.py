@@ -169,10 +169,15 @@ def discriminator_objective(objective, discriminate, real, fake, seed, penalty_w
         penalty_weight: lambda of the gradient penalty, if the objective has one.
 
     Returns:
-        `(loss, real_scores, fake_scores)`.
+        `(loss, logs)`, logs `{"d_loss", "d_real", "d_fake"}` with the mean D(.) on
+        real and generated inputs (see `Objective.discriminator_output`).
     """
     real_scores, fake_scores = discriminate(real), discriminate(fake)
     loss = objective.discriminator_loss(real_scores, fake_scores)
     if objective.gradient_penalty:
         loss = loss + penalty_weight * gradient_penalty(discriminate, real, fake, seed)
-    return loss, real_scores, fake_scores
+    return loss, {
+        "d_loss": loss,
+        "d_real": objective.discriminator_output(real_scores),
+        "d_fake": objective.discriminator_output(fake_scores),
+    }

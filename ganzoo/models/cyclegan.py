@@ -191,7 +191,7 @@ class CycleGAN(TranslationBase):
             ("d_a", self.discriminator_a, a, fake_a),
             ("d_b", self.discriminator_b, b, fake_b),
         ):
-            losses[domain], _, _ = discriminator_objective(
+            losses[domain], _ = discriminator_objective(
                 self.objective,
                 lambda x, d=discriminator: d(x, training=True),
                 real,

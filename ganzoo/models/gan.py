@@ -101,7 +101,7 @@ class GANBase(AdversarialModel):
         def discriminate(images):
             return self.discriminator(self.conditioned(images, labels), training=True)
 
-        loss, real_scores, fake_scores = discriminator_objective(
+        return discriminator_objective(
             self.objective,
             discriminate,
             real,
@@ -109,11 +109,6 @@ class GANBase(AdversarialModel):
             self.seed_generator,
             self.gradient_penalty_weight,
         )
-        return loss, {
-            "d_loss": loss,
-            "d_real": self.objective.discriminator_output(real_scores),
-            "d_fake": self.objective.discriminator_output(fake_scores),
-        }
 
     def generator_loss(self, data):
         real, labels = self.unpack(data)

@@ -113,7 +113,7 @@ class Pix2Pix(TranslationBase):
     def discriminator_loss(self, data):
         source, target = self.unpack(data)
         output = ops.stop_gradient(self.generator(source, training=True))
-        loss, real_scores, fake_scores = discriminator_objective(
+        return discriminator_objective(
             self.objective,
             lambda pairs: self.discriminator(pairs, training=True),
             ops.concatenate([source, target], axis=-1),
@@ -121,11 +121,6 @@ class Pix2Pix(TranslationBase):
             self.seed_generator,
             self.gradient_penalty_weight,
         )
-        return loss, {
-            "d_loss": loss,
-            "d_real": self.objective.discriminator_output(real_scores),
-            "d_fake": self.objective.discriminator_output(fake_scores),
-        }
 
     def generator_loss(self, data):
         source, target = self.unpack(data)
