@@ -19,7 +19,6 @@ Suites: `mnist`: GAN, DCGAN, ConditionalGAN at default sizes on 28x28x1.
 import argparse
 import json
 import os
-import pathlib
 import subprocess
 import sys
 
@@ -87,8 +86,7 @@ print(json.dumps(result))
 
 def translation_step_gflop():
     """Analytic GFLOP per train step of the translation suite's models, batch 1."""
-    sys.path.insert(0, str(pathlib.Path(__file__).parent))
-    from flops import step_flops
+    from flops import step_flops  # benchmarks/ is on sys.path: it holds this script
 
     from ganzoo.blocks import discriminator_network, generator_network
 
@@ -142,7 +140,6 @@ def main():
         cells = " | ".join(f"{columns[c][model]:.0f}" for c in columns)
         print(f"| {model} | {cells} |")
     if args.suite == "translation":
-        sys.path.insert(0, str(pathlib.Path(__file__).parent))
         from flops import matmul_gflops
 
         peak = matmul_gflops()

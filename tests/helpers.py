@@ -135,10 +135,14 @@ print(json.dumps(report))
 """
 
 
-def run_cross_backend_test(models, tmp_path, atol=1e-4):
-    """Saves each trained model here; every other backend reloads it (`.keras` and
-    config + `.weights.h5`) in a fresh process and must give the same outputs."""
+def run_cross_backend_test(factories, data_for, tmp_path, atol=1e-4):
+    """Trains each model one epoch on `data_for(model)` and saves it here; every other
+    backend reloads it (`.keras` and config + `.weights.h5`) in a fresh process and
+    must give the same outputs."""
+    models = {name: factory(seed=2) for name, factory in factories.items()}
     for name, model in models.items():
+        model.compile()
+        model.fit(data_for(model), epochs=1, verbose=0)
         inputs = probe_inputs(model)
         model.save(tmp_path / f"{name}.keras")
         model.save_weights(tmp_path / f"{name}.weights.h5")

@@ -140,10 +140,9 @@ class Pix2Pix(TranslationBase):
                 "(a dict with keys 'A' and 'B'). Use a paired source, e.g. "
                 "ganzoo.data's paired folders (A|B images), or train a CycleGAN."
             )
-        source, target = (shape_a, shape_b) if self.direction == "AtoB" else (shape_b, shape_a)
-        names = ("A", "B") if self.direction == "AtoB" else ("B", "A")
-        self.check_images(source, self.input_channels, names[0])
-        self.check_images(target, self.output_channels, names[1])
+        (source, source_name), (target, target_name) = self.unpack(((shape_a, "A"), (shape_b, "B")))
+        self.check_images(source, self.input_channels, source_name)
+        self.check_images(target, self.output_channels, target_name)
 
     def translate(self, images, batch_size=8, pad=True, training=False):
         """G(images): source images -> targets; any size (see `translate_with`).
