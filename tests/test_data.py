@@ -1,9 +1,293 @@
-"""The offline MNIST-5k data and the tf.data pipeline."""
+"""Data: offline data sets, folders of images, tfds sources, preprocessing, pipelines."""
 
 import numpy as np
 import pytest
+import tensorflow as tf
+from PIL import Image
 
-from ganzoo.data import image_batches, load_mnist5k
+import ganzoo
+from ganzoo.data import (
+    Preprocess,
+    image_batches,
+    image_folder,
+    load_font_pairs,
+    load_mnist5k,
+    load_photo_pairs,
+    load_typeset_digits,
+    paired_batches,
+    paired_folder,
+    tfds_images,
+    tfds_unpaired,
+    unpaired_batches,
+    unpaired_folder,
+)
+
+
+def write(path, pixels):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(np.asarray(pixels, np.uint8).squeeze()).save(path)
+    return path
+
+
+def coordinate_image(height, width, offset=0):
+    """uint8 RGB image whose pixel (i, j) is (i, j, offset): its position is readable."""
+    rows, cols = np.meshgrid(np.arange(height), np.arange(width), indexing="ij")
+    return np.stack([rows, cols, np.full_like(rows, offset)], -1)
+
+
+def as_uint8(images):
+    return np.round((np.asarray(images) + 1) * 127.5).astype(int)
+
+
+def take(dataset, batches=None):
+    return [tf.nest.map_structure(np.asarray, b) for b in dataset.take(batches or -1)]
+
+
+@pytest.fixture
+def side_by_side(tmp_path):
+    """Six A | B files where B = 255 - A, so alignment is checkable to the pixel."""
+    rng = np.random.default_rng(0)
+    for i in range(6):
+        a = rng.integers(0, 256, (40, 40, 3))
+        write(tmp_path / "ab" / f"{i}.png", np.concatenate([a, 255 - a], 1))
+        write(tmp_path / "pairs" / "A" / f"{i}.png", a)
+        write(tmp_path / "pairs" / "B" / f"{i}.png", 255 - a)
+    return tmp_path
+
+
+# -- preprocessing ----------------------------------------------------------------------
+
+
+def test_paired_crop_and_flip_keep_a_and_b_aligned(tmp_path):
+    """A holds its pixel coordinates, B = 255 - A: every output must be one crop (maybe
+    mirrored) of A, and B exactly its complement; crops and flips must vary."""
+    for i in range(4):
+        a = coordinate_image(24, 24, offset=i)
+        write(tmp_path / f"{i}.png", np.concatenate([a, 255 - a], 1))
+    dataset = paired_folder(tmp_path, preprocess=Preprocess("crop", crop_size=16), batch_size=4)
+    offsets, flips = set(), set()
+    for _ in range(8):
+        for a, b in take(dataset):
+            np.testing.assert_array_equal(as_uint8(a), 255 - as_uint8(b))
+            for crop in as_uint8(a):
+                rows, cols = crop[..., 0], crop[..., 1]
+                flipped = cols[0, 0] > cols[0, -1]
+                step = -1 if flipped else 1
+                top, left = rows[0, 0], cols[0, 0] if not flipped else cols[0, -1]
+                expected = coordinate_image(24, 24)[top : top + 16, left : left + 16, :2]
+                np.testing.assert_array_equal(crop[:, ::step, :2], expected)
+                offsets.add((top, left))
+                flips.add(flipped)
+    assert flips == {True, False} and len(offsets) > 10
+
+
+def test_resize_and_crop_aligned_and_in_range(side_by_side):
+    dataset = paired_folder(
+        side_by_side / "ab", preprocess=Preprocess(load_size=48, crop_size=32), batch_size=3
+    )
+    for a, b in take(dataset):
+        assert a.shape == b.shape == (3, 32, 32, 3) and a.dtype == np.float32
+        np.testing.assert_allclose(a, -b, atol=1e-5)
+        assert a.min() >= -1 and a.max() <= 1
+
+
+@pytest.mark.parametrize(
+    ("mode", "size", "expected"),
+    [
+        ("resize_and_crop", (40, 60), (32, 32)),
+        ("crop", (40, 60), (32, 32)),
+        ("scale_width", (40, 60), (32, 48)),
+        ("scale_width_and_crop", (40, 60), (32, 32)),
+        ("none", (43, 61), (44, 60)),
+    ],
+)
+def test_preprocess_modes_sizes(mode, size, expected):
+    preprocess = Preprocess(mode, load_size=48, crop_size=32)
+    assert preprocess.output_size(*size) == expected
+    image = tf.zeros((*size, 3))
+    assert tuple(preprocess(image, tf.constant([1, 2])).shape[:2]) == expected
+
+
+def test_evaluation_preprocessing_is_centred_and_unflipped():
+    image = tf.constant(coordinate_image(20, 20), tf.float32)
+    crop = Preprocess("crop", crop_size=10)(image, tf.constant([3, 4]), training=False)
+    np.testing.assert_array_equal(crop, coordinate_image(20, 20)[5:15, 5:15])
+
+
+def test_preprocess_errors():
+    with pytest.raises(ValueError, match="Unknown preprocess mode 'resize'"):
+        Preprocess("resize")
+    with pytest.raises(ValueError, match="load_size=200 is smaller than crop_size=256"):
+        Preprocess(load_size=200)
+    with pytest.raises(ValueError, match="smaller than crop_size=256"):
+        Preprocess("crop").output_size(100, 300)
+
+
+# -- pipelines --------------------------------------------------------------------------
+
+
+def test_seeded_pipelines_are_deterministic_and_reshuffle(side_by_side):
+    def make(seed):
+        return paired_folder(
+            side_by_side / "ab",
+            preprocess=Preprocess(load_size=44, crop_size=32),
+            batch_size=2,
+            seed=seed,
+        )
+
+    first, again, other = make(1), make(1), make(2)
+    epoch_1, epoch_2 = take(first), take(first)
+    for (a1, _), (a2, _) in zip(epoch_1, take(again), strict=True):
+        np.testing.assert_array_equal(a1, a2)
+    assert not np.array_equal(epoch_1[0][0], epoch_2[0][0])  # new order / crops per epoch
+    assert not np.array_equal(epoch_1[0][0], take(other)[0][0])
+
+
+@pytest.mark.parametrize("cache", [False, True])
+def test_both_paired_layouts_give_the_same_batches(side_by_side, cache):
+    kwargs = {
+        "preprocess": Preprocess(load_size=44, crop_size=32),
+        "batch_size": 2,
+        "seed": 5,
+        "cache": cache,
+    }
+    from_files = take(paired_folder(side_by_side / "ab", **kwargs))
+    from_folders = take(paired_folder(side_by_side / "pairs", **kwargs))
+    assert len(from_files) == 3
+    for (a1, b1), (a2, b2) in zip(from_files, from_folders, strict=True):
+        np.testing.assert_array_equal(a1, a2)
+        np.testing.assert_array_equal(b1, b2)
+
+
+def test_array_pipelines():
+    images, labels = load_mnist5k("test")
+    first = [b[1] for b in take(image_batches(images, labels, 64, seed=3))]
+    again = [b[1] for b in take(image_batches(images, labels, 64, seed=3))]
+    assert len(first) == 1000 // 64 and all(len(b) == 64 for b in first)
+    np.testing.assert_array_equal(np.concatenate(first), np.concatenate(again))
+    with pytest.raises(ValueError, match="larger than the 1000 images"):
+        image_batches(images, batch_size=2000)
+
+    flipped = Preprocess("crop", crop_size=28, flip=True)
+    for a, b in take(paired_batches(images[:8], -images[:8], flipped, batch_size=4)):
+        np.testing.assert_array_equal(a, -b)
+
+    unpaired = take(unpaired_batches(images[:6], images[6:9], batch_size=2))
+    assert len(unpaired) == 3 and unpaired[0]["A"].shape == (2, 28, 28, 1)
+
+
+# -- folders ----------------------------------------------------------------------------
+
+
+def test_gray_and_rgb_jpeg_and_png(tmp_path):
+    rng = np.random.default_rng(0)
+    for i in range(3):
+        write(tmp_path / "trainA" / f"{i}.png", rng.integers(0, 256, (36, 36)))
+        write(tmp_path / "trainB" / f"{i}.jpg", rng.integers(0, 256, (36 + i, 40, 3)))
+    write(tmp_path / "trainB" / "3.JPEG", rng.integers(0, 256, (36, 36, 3)))
+    (tmp_path / "trainB" / "notes.txt").write_text("not an image")
+    preprocess = Preprocess(load_size=36, crop_size=32)
+    dataset = unpaired_folder(tmp_path, preprocess=preprocess, batch_size=2)
+    batches = take(dataset)
+    assert len(batches) == 2  # max(3, 4) // 2
+    assert batches[0]["A"].shape == (2, 32, 32, 1) and batches[0]["B"].shape == (2, 32, 32, 3)
+    as_rgb = take(unpaired_folder(tmp_path, preprocess=preprocess, channels=3, batch_size=2))
+    assert as_rgb[0]["A"].shape[-1] == 3
+
+    gray = rng.integers(0, 256, (32, 32))
+    write(tmp_path / "colour" / "A" / "x.png", np.stack([gray] * 3, -1))
+    write(tmp_path / "colour" / "B" / "x.png", np.stack([gray] * 3, -1))
+    ((a, b),) = take(
+        paired_folder(
+            tmp_path / "colour", preprocess=Preprocess("none", flip=False), channels=(1, 3)
+        )
+    )
+    assert a.shape == (1, 32, 32, 1) and b.shape == (1, 32, 32, 3)
+    np.testing.assert_array_equal(as_uint8(a)[0, ..., 0], gray)
+
+
+def test_image_folder_keeps_order_and_last_batch(tmp_path):
+    for i in range(5):
+        write(tmp_path / f"{i}.png", np.full((12, 12, 3), 10 * i))
+    dataset, paths = image_folder(tmp_path, batch_size=2)
+    batches = take(dataset)
+    assert [len(b) for b in batches] == [2, 2, 1]
+    assert [p.name for p in paths] == [f"{i}.png" for i in range(5)]
+    np.testing.assert_array_equal(as_uint8(np.concatenate(batches))[:, 0, 0, 0], np.arange(5) * 10)
+
+
+def test_folder_errors(tmp_path, side_by_side):
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        paired_folder(tmp_path / "missing")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ValueError, match="No images in .*empty.*it is empty"):
+        image_folder(tmp_path / "empty")
+    (tmp_path / "tiffs" / "x.tif").parent.mkdir()
+    (tmp_path / "tiffs" / "x.tif").write_bytes(b"II*\0")
+    with pytest.raises(ValueError, match=r"found only \['.tif'\] files"):
+        image_folder(tmp_path / "tiffs")
+
+    write(tmp_path / "bad" / "good.png", np.zeros((8, 8)))
+    (tmp_path / "bad" / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"garbage" * 10)
+    with pytest.raises(ValueError, match="Cannot read .*broken.png"):
+        image_folder(tmp_path / "bad")
+    good = (tmp_path / "bad" / "good.png").read_bytes()
+    (tmp_path / "bad" / "broken.png").write_bytes(good[: len(good) // 2])  # truncated
+    with pytest.raises(ValueError, match="Cannot read .*broken.png"):
+        image_folder(tmp_path / "bad")
+
+    (side_by_side / "pairs" / "B" / "0.png").rename(side_by_side / "pairs" / "B" / "zero.png")
+    with pytest.raises(ValueError, match=r"matched by file name.*\['0'\].*\['zero'\]"):
+        paired_folder(side_by_side / "pairs")
+    write(side_by_side / "pairs" / "B" / "0.png", np.zeros((40, 30, 3)))
+    (side_by_side / "pairs" / "B" / "zero.png").unlink()
+    with pytest.raises(ValueError, match=r"differ in size: .*0.png is 40x40, .*0.png is 40x30"):
+        paired_folder(side_by_side / "pairs")
+
+    with pytest.raises(ValueError, match=r"0.png: A 40x40 image .* smaller than crop_size=64"):
+        paired_folder(side_by_side / "ab", preprocess=Preprocess("crop", crop_size=64))
+    write(side_by_side / "ab" / "9.png", np.zeros((44, 88, 3)))
+    with pytest.raises(ValueError, match="different sizes .* batch_size=1"):
+        paired_folder(side_by_side / "ab", preprocess=Preprocess("none"), batch_size=2)
+
+
+# -- tfds -------------------------------------------------------------------------------
+
+
+def test_tfds_sources_on_mock_data():
+    tfds = pytest.importorskip("tensorflow_datasets")
+    with tfds.testing.mock_data(num_examples=12):
+        images, labels = take(tfds_images("mnist", labels=True, batch_size=4))[0]
+        assert images.shape == (4, 28, 28, 1) and labels.dtype == np.int32
+        assert images.min() >= -1 and images.max() <= 1 and labels.max() < 10
+        cifar = take(tfds_images("cifar10", "test", batch_size=4, image_size=16))[0]
+        assert cifar.shape == (4, 16, 16, 3)
+        assert take(tfds_images("fashion_mnist", batch_size=4))[0].shape == (4, 28, 28, 1)
+        faces, smiling = take(tfds_images("celeb_a", labels="Smiling", batch_size=4))[0]
+        assert faces.shape == (4, 64, 64, 3) and set(smiling) <= {0, 1}
+        first = take(tfds_images("mnist", batch_size=4, seed=1))
+        np.testing.assert_array_equal(first[0], take(tfds_images("mnist", batch_size=4, seed=1))[0])
+        domains = take(
+            tfds_unpaired(
+                "cycle_gan/horse2zebra",
+                preprocess=Preprocess(load_size=36, crop_size=32),
+                batch_size=2,
+            )
+        )
+        assert len(domains) == 6 and domains[0]["B"].shape == (2, 32, 32, 3)
+        with pytest.raises(ValueError, match="celeb_a has no attribute 'Happy'"):
+            tfds_images("celeb_a", labels="Happy")
+        with pytest.raises(ValueError, match="pass labels='Male'"):
+            tfds_images("celeb_a", labels=True)
+    with pytest.raises(ValueError, match="Unknown tfds image source 'imagenet'"):
+        tfds_images("imagenet")
+    with pytest.raises(ValueError, match="Use tfds_unpaired"):
+        tfds_images("cycle_gan/horse2zebra")
+    with pytest.raises(ValueError, match="Unknown unpaired tfds source 'cycle_gan/cats'"):
+        tfds_unpaired("cycle_gan/cats")
+
+
+# -- offline data -----------------------------------------------------------------------
 
 
 def test_mnist5k_splits():
@@ -13,19 +297,76 @@ def test_mnist5k_splits():
     assert train.dtype == np.float32 and train.min() == -1.0 and train.max() == 1.0
     assert np.bincount(test_labels).tolist() == [100] * 10
     assert np.bincount(train_labels).tolist() == [400] * 10
-    all_images, _ = load_mnist5k("all")
     train_rows = {row.tobytes() for row in train}
     assert not any(row.tobytes() in train_rows for row in test)
-    assert len(all_images) == 5000
     with pytest.raises(ValueError, match="split must be"):
         load_mnist5k("validation")
 
 
-def test_image_batches_are_seeded_and_full():
-    images, labels = load_mnist5k("test")
-    first = [b[1].numpy() for b in image_batches(images, labels, 64, seed=3)]
-    again = [b[1].numpy() for b in image_batches(images, labels, 64, seed=3)]
-    assert len(first) == 1000 // 64 and all(len(b) == 64 for b in first)
-    np.testing.assert_array_equal(np.concatenate(first), np.concatenate(again))
-    with pytest.raises(ValueError, match="larger than the 1000 images"):
-        image_batches(images, batch_size=2000)
+def test_font_pairs_are_rendered_and_split_by_letter():
+    inputs, targets, chars = load_font_pairs("train")
+    test_inputs, test_targets, test_chars = load_font_pairs("test")
+    assert inputs.shape == targets.shape == (len(chars), 32, 32, 1) and len(chars) > 1000
+    assert len(test_chars) > 150 and inputs.dtype == np.float32
+    assert inputs.min() == -1 and inputs.max() == 1  # black ink on white paper
+    letters = {ganzoo.data.glyphs.base_letter(c) for c in chars}
+    assert not letters & {ganzoo.data.glyphs.base_letter(c) for c in test_chars}
+    assert "a" in chars and "á" in chars and "A" in chars
+    assert np.abs(inputs - targets).mean() > 0.05  # two different fonts
+    np.testing.assert_array_equal(load_font_pairs("test")[1], test_targets)
+
+
+def test_typeset_digits_hold_out_fonts():
+    images, labels = load_typeset_digits("train", variants=2)
+    test_images, test_labels = load_typeset_digits("test", variants=2)
+    assert images.shape == (17 * 10 * 2, 28, 28, 1) and len(test_images) == 5 * 10 * 2
+    assert np.bincount(labels).tolist() == [34] * 10
+    assert images.min() == -1 and images.max() == 1  # white digits on black, as MNIST
+    centre = np.argwhere(images[0, ..., 0] > 0).mean(0)
+    assert np.all(np.abs(centre - 13.5) < 2)
+    np.testing.assert_array_equal(load_typeset_digits("test", variants=2)[0], test_images)
+    assert not np.array_equal(load_typeset_digits("test", variants=2, seed=1)[0], test_images)
+
+
+def test_photo_pairs():
+    inputs, targets = load_photo_pairs("train", "colorize", size=32, patches_per_photo=4)
+    assert inputs.shape == (24, 32, 32, 1) and targets.shape == (24, 32, 32, 3)
+    luma = targets @ np.array([0.299, 0.587, 0.114], np.float32)
+    np.testing.assert_allclose(inputs[..., 0], luma, atol=1.5 / 127.5)
+    test_inputs, test_targets = load_photo_pairs(
+        "test", "super_resolution", size=32, patches_per_photo=4
+    )
+    assert test_inputs.shape == test_targets.shape == (4, 32, 32, 3)
+    assert 0.005 < np.abs(test_inputs - test_targets).mean() < 0.3
+    with pytest.raises(ValueError, match="Unknown task 'denoise'"):
+        load_photo_pairs(task="denoise")
+
+
+# -- feeding fit ------------------------------------------------------------------------
+
+
+def test_folders_feed_fit(side_by_side, tmp_path):
+    pix2pix = ganzoo.Pix2Pix(
+        image_size=(32, 32), generator="unet_32", generator_filters=2, discriminator_filters=2
+    )
+    pix2pix.compile()
+    dataset = paired_folder(
+        side_by_side / "ab", preprocess=Preprocess(load_size=36, crop_size=32), batch_size=2
+    )
+    history = pix2pix.fit(dataset, epochs=1, verbose=0)
+    assert np.isfinite(history.history["g_l1"][-1])
+
+    glyphs, _ = load_typeset_digits("test", variants=1)
+    digits, _ = load_mnist5k("test")
+    cyclegan = ganzoo.CycleGAN(
+        image_size=(28, 28),
+        input_channels=1,
+        output_channels=1,
+        generator="resnet_1blocks",
+        generator_filters=2,
+        discriminator_filters=2,
+        discriminator="pixel",
+    )
+    cyclegan.compile()
+    history = cyclegan.fit(unpaired_batches(digits[:8], glyphs[:6], batch_size=4), verbose=0)
+    assert np.isfinite(history.history["g_loss"][-1])
