@@ -25,7 +25,7 @@ from ganzoo.data.pipeline import (
     single_image_augment,
     unpaired_streams,
 )
-from ganzoo.data.preprocess import Preprocess, preprocess_paired, to_unit_range
+from ganzoo.data.preprocess import INFERENCE, TRAINING, preprocess_paired, to_unit_range
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
 GRAY_MODES = ("1", "L", "LA", "I", "I;16", "F")
@@ -114,7 +114,7 @@ def decode(path, channels):
 def paired_folder(
     folder,
     *,
-    preprocess=Preprocess(),
+    preprocess=TRAINING,
     channels=None,
     batch_size=1,
     shuffle=True,
@@ -235,7 +235,7 @@ def unpaired_folder(
     folder,
     split="train",
     *,
-    preprocess=Preprocess(),
+    preprocess=TRAINING,
     channels=None,
     batch_size=1,
     shuffle=True,
@@ -276,7 +276,7 @@ def unpaired_folder(
 def image_folder(
     folder,
     *,
-    preprocess=Preprocess("none", flip=False),
+    preprocess=INFERENCE,
     channels=None,
     batch_size=1,
     check_files=True,

@@ -62,7 +62,7 @@ def font_path(name):
     return path
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def font_characters(name):
     """The letters and digits of SCRIPTS that font `name` has a glyph for."""
     from matplotlib.ft2font import FT2Font

@@ -3,7 +3,8 @@
 Every loader in ganzoo.data ends here: elements are listed as cheap keys (file paths,
 array rows), then
 
-    keys -> [shuffle] -> load (parallel) -> [cache] -> augment (parallel, seeded) -> batch -> prefetch
+    keys -> [shuffle] -> load (parallel) -> [cache, shuffle] -> augment (parallel, seeded)
+         -> batch -> prefetch
 
 With `cache=True` the decoded elements are cached before the shuffle, so later epochs
 skip decoding; augmentation always runs after the cache, so every epoch draws new crops

@@ -135,6 +135,10 @@ class Preprocess:
         )
 
 
+TRAINING = Preprocess()  # the reference's training default: 286 -> random 256 crop, flip
+INFERENCE = Preprocess("none", flip=False)  # sizes rounded to multiples of 4, no flip
+
+
 def _centre_crop(images, size):
     shape = tf.shape(images)
     top, left = (shape[0] - size) // 2, (shape[1] - size) // 2

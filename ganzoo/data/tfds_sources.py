@@ -18,7 +18,7 @@ from ganzoo.data.pipeline import (
     single_image_augment,
     unpaired_streams,
 )
-from ganzoo.data.preprocess import Preprocess, to_unit_range
+from ganzoo.data.preprocess import TRAINING, to_unit_range
 
 CLASS_SOURCES = {"mnist": 10, "fashion_mnist": 10, "cifar10": 10}
 IMAGE_SOURCES = (*CLASS_SOURCES, "celeb_a")
@@ -133,7 +133,7 @@ def tfds_unpaired(
     name,
     split="train",
     *,
-    preprocess=Preprocess(),
+    preprocess=TRAINING,
     batch_size=1,
     shuffle=True,
     seed=0,
