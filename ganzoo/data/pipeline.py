@@ -109,6 +109,8 @@ def image_batches(images, labels=None, batch_size=64, shuffle=True, seed=0, cach
         batch_size: Defaults to 64. The last partial batch is dropped.
         shuffle: reshuffle every epoch. Defaults to True.
         seed: shuffle seed; the same seed gives the same order. Defaults to 0.
+        cache: see `element_stream` (arrays are in memory already; a path caches to
+            disk). Defaults to False.
     """
     elements = images if labels is None else (images, labels)
     keys = tf.data.Dataset.from_tensor_slices(elements)
