@@ -35,3 +35,33 @@ class SampleGrid(keras.callbacks.Callback):
             labels = [i % self.model.num_classes for i in range(self.num_images)]
         images = self.model.generate(self.num_images, labels=labels, seed=self.seed)
         save_image_grid(images, self.folder / f"epoch_{epoch + 1:03d}.png")
+
+
+class Evaluate(keras.callbacks.Callback):
+    """Runs `evaluate(model)` every `every` epochs and logs its numbers.
+
+    The numbers go into the epoch's logs (so `History`, the progress bar, CSVLogger
+    and TensorBoard see them) under `prefix + name`; entries that are not numbers
+    (such as the feature extractor's name) are left out.
+
+    Args:
+        evaluate: `model -> dict`, e.g.
+            `lambda m: sample_scores(m, real, digit_features(), num_samples=500)`.
+        every: epochs between evaluations; the last epoch of `fit` is always
+            evaluated. Defaults to 1.
+        prefix: prepended to each name. Defaults to "eval_".
+    """
+
+    def __init__(self, evaluate, every=1, prefix="eval_"):
+        super().__init__()
+        self.evaluate = evaluate
+        self.every = every
+        self.prefix = prefix
+
+    def on_epoch_end(self, epoch, logs=None):
+        last = epoch + 1 == self.params.get("epochs")
+        if logs is None or ((epoch + 1) % self.every and not last):
+            return
+        for name, value in self.evaluate(self.model).items():
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                logs[self.prefix + name] = float(value)

@@ -2,6 +2,7 @@
 
     ganzoo train --model dcgan --data mnist5k --epochs 5 --out runs/dcgan
     ganzoo sample runs/dcgan/model.keras --n 64 --out grid.png
+    ganzoo eval runs/dcgan/model.keras [--data mnist5k] [--n 1000] [--json]
 
 `--backend` picks the Keras backend (it must be chosen before Keras is imported).
 An interrupted `train` resumes from its last finished epoch when run again with the
@@ -17,6 +18,12 @@ import time
 
 MODELS = ("gan", "dcgan", "cgan")
 DATASETS = ("mnist5k",)
+# Held-out data per model kind for `eval`; the first is the default.
+EVAL_DATA = {
+    "generator": ("mnist5k",),
+    "pix2pix": ("font_pairs", "photo_colorize", "photo_super_resolution"),
+    "cyclegan": ("digits_typeset",),
+}
 
 
 def parse_args(argv):
@@ -40,6 +47,17 @@ def parse_args(argv):
     sample.add_argument("--labels", help="comma-separated class ids (conditional models)")
     sample.add_argument("--seed", type=int, default=0)
     sample.add_argument("--out", type=pathlib.Path, default=pathlib.Path("samples.png"))
+
+    evaluate = commands.add_parser("eval", help="score a model on held-out offline data")
+    evaluate.add_argument("model", type=pathlib.Path, help="a .keras file")
+    evaluate.add_argument(
+        "--data",
+        choices=sorted({d for names in EVAL_DATA.values() for d in names}),
+        help="held-out data (default: mnist5k, font_pairs or digits_typeset by model)",
+    )
+    evaluate.add_argument("--n", type=int, default=1000, help="generated samples (GANs)")
+    evaluate.add_argument("--seed", type=int, default=0)
+    evaluate.add_argument("--json", action="store_true", help="print one JSON object")
     return parser.parse_args(argv)
 
 
@@ -94,17 +112,22 @@ def train(args):
     )
 
 
-def sample(args):
+def load_model(path):
     import keras
 
     import ganzoo  # noqa: F401  (registers the model classes for loading)
+
+    if not path.exists():
+        raise FileNotFoundError(
+            f"no model file at {path}; give the .keras file that `ganzoo train` wrote"
+        )
+    return keras.saving.load_model(path)
+
+
+def sample(args):
     from ganzoo.images import save_image_grid
 
-    if not args.model.exists():
-        raise FileNotFoundError(
-            f"no model file at {args.model}; give the .keras file that `ganzoo train` wrote"
-        )
-    model = keras.saving.load_model(args.model)
+    model = load_model(args.model)
     labels = None
     if args.labels is not None:
         labels = [int(i) for i in args.labels.split(",")]
@@ -121,6 +144,59 @@ def sample(args):
     print(f"wrote {path}")
 
 
+def evaluate(args):
+    import keras
+
+    import ganzoo
+    from ganzoo import data, metrics
+
+    model = load_model(args.model)
+    kind = {ganzoo.Pix2Pix: "pix2pix", ganzoo.CycleGAN: "cyclegan"}.get(type(model), "generator")
+    name = args.data or EVAL_DATA[kind][0]
+    if name not in EVAL_DATA[kind]:
+        raise ValueError(
+            f"--data {name} does not suit a {kind} model; use one of {EVAL_DATA[kind]}"
+        )
+    classifier = metrics.digit_features("logits")
+    if kind == "generator":
+        real, _ = data.load_mnist5k("test")
+        scores = metrics.sample_scores(
+            model,
+            real,
+            classifier,
+            args.n,
+            classifier=classifier,
+            block_size=min(1000, args.n // 4),
+            seed=args.seed,
+        )
+    elif kind == "pix2pix":
+        if name == "font_pairs":
+            inputs, targets, _ = data.load_font_pairs("test", size=model.image_size[0])
+        else:
+            task = name.removeprefix("photo_")
+            inputs, targets = data.load_photo_pairs("test", task, size=model.image_size[0])
+        scores = metrics.translation_scores(model, inputs, targets)
+    else:
+        digits, labels = data.load_mnist5k("test")
+        typeset, _ = data.load_typeset_digits("test")
+        scores = metrics.cycle_scores(
+            model, digits[: len(typeset)], typeset, classifier, labels[: len(typeset)]
+        )
+    scores = {
+        "model": str(args.model),
+        "data": f"{name} (test split)",
+        "backend": keras.backend.backend(),
+        **scores,
+    }
+    if args.json:
+        print(json.dumps(scores))
+    else:
+        width = max(map(len, scores))
+        for key, value in scores.items():
+            shown = f"{value:.4f}" if isinstance(value, float) else value
+            print(f"{key:<{width}}  {shown}")
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
@@ -129,7 +205,7 @@ def main(argv=None):
         env = {**os.environ, "KERAS_BACKEND": args.backend}
         os.execve(sys.executable, [sys.executable, "-m", "ganzoo.cli", *argv], env)
     try:
-        {"train": train, "sample": sample}[args.command](args)
+        {"train": train, "sample": sample, "eval": evaluate}[args.command](args)
     except (ValueError, FileNotFoundError) as error:
         print(f"ganzoo: error: {error}", file=sys.stderr)
         return 2

@@ -1,13 +1,37 @@
+"""Measuring GANs: distances on features, paired image quality, and model scores."""
+
 from ganzoo.metrics.digits import (
     class_probabilities,
     classifier_score,
     digit_classifier,
     load_digit_classifier,
 )
+from ganzoo.metrics.distances import frechet_distance, kernel_distance, precision_recall
+from ganzoo.metrics.evaluate import (
+    cycle_scores,
+    label_accuracy,
+    sample_scores,
+    translation_scores,
+)
+from ganzoo.metrics.features import FeatureExtractor, digit_features, inception_features
+from ganzoo.metrics.image_quality import mean_absolute_error, psnr, ssim
 
 __all__ = [
+    "FeatureExtractor",
     "class_probabilities",
     "classifier_score",
+    "cycle_scores",
     "digit_classifier",
+    "digit_features",
+    "frechet_distance",
+    "inception_features",
+    "kernel_distance",
+    "label_accuracy",
     "load_digit_classifier",
+    "mean_absolute_error",
+    "precision_recall",
+    "psnr",
+    "sample_scores",
+    "ssim",
+    "translation_scores",
 ]

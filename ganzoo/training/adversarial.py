@@ -123,6 +123,9 @@ class AdversarialModel(keras.Model):
         return {"d_optimizer": (self.discriminator,), "g_optimizer": (self.generator,)}
 
     def get_compile_config(self):
+        """Each optimizer's config; None before `compile` (an inference-only save)."""
+        if not self.compiled:
+            return None
         return {
             key: keras.optimizers.serialize(opt) for key, opt in self.optimizer.optimizers.items()
         }
