@@ -55,18 +55,21 @@ def frechet_distance(features_a, features_b):
     return float(squared_mean + np.trace(np.atleast_2d(cov_a + cov_b)) - 2 * trace_sqrt)
 
 
-def kernel_distance(features_a, features_b, block_size=1000):
-    """KID: unbiased MMD^2 (cubic polynomial kernel) over disjoint blocks.
+def kernel_distance(features_a, features_b, block_size=1000, seed=0):
+    """KID: unbiased MMD^2 (cubic polynomial kernel) over disjoint random blocks.
 
     Args:
-        block_size: samples of each set per block; the sets are cut into
-            min(len(a), len(b)) // block_size blocks (at least 1; smaller sets make one
-            block of all their samples). Defaults to 1000, as clean-fid and TF-GAN.
+        block_size: samples of each set per block; the sets are shuffled (with `seed`,
+            so sets sorted by class still give blocks that sample the whole
+            distribution) and cut into min(len(a), len(b)) // block_size blocks (at
+            least 1; smaller sets make one block). Defaults to 1000, as clean-fid.
 
     Returns:
         `(kid, standard_error)`; the error is NaN with a single block.
     """
     a, b = check_features(features_a, features_b)
+    rng = np.random.default_rng(seed)
+    a, b = rng.permutation(a), rng.permutation(b)
     blocks = max(1, min(len(a), len(b)) // block_size)
     size = min(block_size, len(a), len(b))
     dim = a.shape[1]
