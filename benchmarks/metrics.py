@@ -29,34 +29,19 @@ from ganzoo.metrics import (
     kernel_distance,
     precision_recall,
     psnr,
+    reference_digits,
     ssim,
 )
 
 
-def every_class(images, count):
-    """`count` images spread evenly over a split sorted by class."""
-    return images[:: len(images) // count][:count]
-
-
 def reference_rows():
-    test = every_class(load_mnist5k("test")[0], 1000)
-    train = every_class(load_mnist5k("train")[0], 1000)
-    blurred = (
-        test
-        + np.roll(test, 1, 1)
-        + np.roll(test, -1, 1)
-        + np.roll(test, 1, 2)
-        + np.roll(test, -1, 2)
-    ) / 5
-    rng = np.random.default_rng(0)
-    flat = test.reshape(len(test), -1)
-    order = rng.permuted(np.tile(np.arange(flat.shape[1]), (len(test), 1)), axis=1)
-    shuffled = np.take_along_axis(flat, order, 1).reshape(test.shape)
+    digits = reference_digits(1000)
+    test = digits.pop("test")
     untrained = ganzoo.DCGAN(seed=0).generate(1000, seed=0)
     others = (
-        ("real train digits", train),
-        ("blurred test digits", blurred),
-        ("pixel-shuffled test digits", shuffled),
+        ("real train digits", digits["train"]),
+        ("blurred test digits", digits["blurred"]),
+        ("pixel-shuffled test digits", digits["pixel-shuffled"]),
         ("untrained DCGAN samples", untrained),
     )
     rows = []
@@ -108,6 +93,7 @@ def main():
     parser.add_argument("--skip-inception", action="store_true")
     parser.add_argument("--skip-timing", action="store_true")
     args = parser.parse_args()
+    keras.utils.set_random_seed(0)  # the untrained DCGAN's weights
     print("Digit-classifier features of 1,000 MNIST-5k test digits against:")
     print("| features | images | Frechet distance | KID (4 blocks) | precision | recall |")
     print("|---|---|---|---|---|---|")

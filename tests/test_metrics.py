@@ -22,6 +22,7 @@ from ganzoo.metrics import (
     kernel_distance,
     precision_recall,
     psnr,
+    reference_digits,
     sample_scores,
     ssim,
     translation_scores,
@@ -137,34 +138,16 @@ def test_psnr_and_ssim_match_scikit_image():
 
 
 def digit_reference_scores(count=1000):
-    """FD on the digit logits: real test vs train, vs blurred and pixel-shuffled test
-    (`count` of each, every class equally: the splits are sorted by class)."""
-    test, _ = load_mnist5k("test")
-    train, _ = load_mnist5k("train")
-    test, train = test[:: len(test) // count][:count], train[:: len(train) // count][:count]
-    blurred = (
-        test
-        + np.roll(test, 1, 1)
-        + np.roll(test, -1, 1)
-        + np.roll(test, 1, 2)
-        + np.roll(test, -1, 2)
-    ) / 5
-    rng = np.random.default_rng(0)
-    flat = test.reshape(len(test), -1)
-    shuffled = np.take_along_axis(
-        flat, rng.permuted(np.tile(np.arange(784), (len(test), 1)), axis=1), 1
-    ).reshape(test.shape)
+    """FD on the digit logits: real test digits vs train, blurred and shuffled digits."""
+    digits = reference_digits(count)
     features = digit_features("logits")
-    real = features(test)
-    return {
-        name: frechet_distance(real, features(images))
-        for name, images in (("train", train), ("blurred", blurred), ("shuffled", shuffled))
-    }
+    real = features(digits.pop("test"))
+    return {name: frechet_distance(real, features(images)) for name, images in digits.items()}
 
 
 def test_digit_features_rank_real_far_above_degraded():
     scores = digit_reference_scores(500)
-    assert scores["train"] * 5 < scores["blurred"] < scores["shuffled"]
+    assert scores["train"] * 5 < scores["blurred"] < scores["pixel-shuffled"]
 
 
 def test_feature_range_errors():

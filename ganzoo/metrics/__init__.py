@@ -5,6 +5,7 @@ from ganzoo.metrics.digits import (
     classifier_score,
     digit_classifier,
     load_digit_classifier,
+    reference_digits,
 )
 from ganzoo.metrics.distances import frechet_distance, kernel_distance, precision_recall
 from ganzoo.metrics.evaluate import (
@@ -31,6 +32,7 @@ __all__ = [
     "mean_absolute_error",
     "precision_recall",
     "psnr",
+    "reference_digits",
     "sample_scores",
     "ssim",
     "translation_scores",

@@ -55,6 +55,28 @@ def classifier_score(probabilities):
     return float(np.exp(kl.mean()))
 
 
+def reference_digits(count=1000, seed=0):
+    """The real and degraded digits that give the metrics' floor and reference points.
+
+    Returns:
+        dict of float32 `(count, 28, 28, 1)` arrays in [-1, 1], every class equally
+        (MNIST-5k's splits are sorted by class, so they are taken at a stride):
+        "test" and "train" digits, "blurred" (the test digits averaged over a 5-pixel
+        cross) and "pixel-shuffled" (each test digit's pixels permuted, with `seed`).
+    """
+    from ganzoo.data import load_mnist5k
+
+    test, train = (load_mnist5k(split)[0] for split in ("test", "train"))
+    test, train = test[:: len(test) // count][:count], train[:: len(train) // count][:count]
+    shifts = [(1, 1), (-1, 1), (1, 2), (-1, 2)]
+    blurred = (test + sum(np.roll(test, shift, axis) for shift, axis in shifts)) / 5
+    flat = test.reshape(len(test), -1)
+    positions = np.tile(np.arange(flat.shape[1]), (count, 1))
+    order = np.random.default_rng(seed).permuted(positions, axis=1)
+    shuffled = np.take_along_axis(flat, order, 1).reshape(test.shape)
+    return {"test": test, "train": train, "blurred": blurred, "pixel-shuffled": shuffled}
+
+
 def train_digit_classifier(epochs=8, seed=0):
     from ganzoo.data import image_batches, load_mnist5k
 
