@@ -25,7 +25,7 @@ from ganzoo.data.pipeline import (
     single_image_augment,
     unpaired_streams,
 )
-from ganzoo.data.preprocess import INFERENCE, TRAINING, preprocess_paired, to_unit_range
+from ganzoo.data.preprocess import INFERENCE, TRAINING, preprocess_paired
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
 GRAY_MODES = ("1", "L", "LA", "I", "I;16", "F")
@@ -82,6 +82,20 @@ def common_channels(shapes, channels):
             raise ValueError(f"channels must be 1 or 3. Received: {channels}.")
         return channels
     return 1 if all(c == 1 for _, _, c in shapes) else 3
+
+
+def per_domain(channels):
+    """`(channels_a, channels_b)` from one value or a pair."""
+    return tuple(channels) if isinstance(channels, (tuple, list)) else (channels,) * 2
+
+
+def checked_channels(paths, channels, preprocess, batch_size, check_files):
+    """Inspects the files of one domain, checks their sizes against `preprocess`, and
+    returns the channel count to load them with."""
+    shapes = inspect_all(paths, check_files)
+    channels = common_channels(shapes, channels)
+    check_output_sizes(paths, [s[:2] for s in shapes], preprocess, batch_size)
+    return channels
 
 
 def check_output_sizes(paths, sizes, preprocess, batch_size):
@@ -159,7 +173,7 @@ def paired_folder(
         shapes_a = shapes_b = inspect_all(paths, check_files)
         keys = (paths,)
         sizes = [(h, w // 2) for h, w, _ in shapes_a]
-    channels_a, channels_b = channels if isinstance(channels, (tuple, list)) else (channels,) * 2
+    channels_a, channels_b = per_domain(channels)
     channels_a = common_channels(shapes_a, channels_a)
     channels_b = common_channels(shapes_b, channels_b)
     check_output_sizes(keys[0], sizes, preprocess, batch_size)
@@ -215,9 +229,7 @@ def domain_stream(
     paths, preprocess, channels, *, batch_size, seed, shuffle, cache, training, check_files
 ):
     """The repeated, augmented stream of one domain's images in [-1, 1]."""
-    shapes = inspect_all(paths, check_files)
-    channels = common_channels(shapes, channels)
-    check_output_sizes(paths, [s[:2] for s in shapes], preprocess, batch_size)
+    channels = checked_channels(paths, channels, preprocess, batch_size, check_files)
 
     keys = tf.data.Dataset.from_tensor_slices([str(p) for p in paths])
     return element_stream(
@@ -254,7 +266,7 @@ def unpaired_folder(
         `tf.data.Dataset` of dicts of float32 `(batch, crop, crop, channels)` in [-1, 1].
     """
     folder = pathlib.Path(folder)
-    channels = channels if isinstance(channels, (tuple, list)) else (channels,) * 2
+    channels = per_domain(channels)
     paths = {d: image_files(folder / f"{split}{d}") for d in "AB"}
     streams = {
         domain: domain_stream(
@@ -289,12 +301,11 @@ def image_folder(
         Preprocessing runs with `training=False` (centre crops, no flip).
     """
     paths = image_files(folder)
-    shapes = inspect_all(paths, check_files)
-    channels = common_channels(shapes, channels)
-    check_output_sizes(paths, [s[:2] for s in shapes], preprocess, batch_size)
+    channels = checked_channels(paths, channels, preprocess, batch_size, check_files)
+    unseeded = single_image_augment(preprocess, training=False)  # centre crop, no flip
 
     def load(path):
-        return to_unit_range(preprocess(decode(path, channels), tf.zeros(2, tf.int64), False))
+        return unseeded(decode(path, channels), tf.zeros(2, tf.int64))
 
     keys = tf.data.Dataset.from_tensor_slices([str(p) for p in paths])
     stream = element_stream(keys, load, shuffle=False)

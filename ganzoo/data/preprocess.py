@@ -66,8 +66,6 @@ class Preprocess:
         if self.mode == "resize_and_crop":
             return self.load_size, self.load_size
         if self.mode.startswith("scale_width"):
-            if width == self.load_size and height >= self.crop_size:
-                return height, width
             return max(int(self.load_size * height / width), self.crop_size), self.load_size
         if self.mode == "none":
             return (
@@ -117,7 +115,7 @@ class Preprocess:
             if training:
                 images = tf.image.stateless_random_crop(images, size, crop_seed)
             else:
-                images = _centre_crop(images, self.crop_size)
+                images = centre_crop(images, self.crop_size)
         if self.flip and training:
             images = tf.image.stateless_random_flip_left_right(images, flip_seed)
         return images
@@ -139,7 +137,8 @@ TRAINING = Preprocess()  # the reference's training default: 286 -> random 256 c
 INFERENCE = Preprocess("none", flip=False)  # sizes rounded to multiples of 4, no flip
 
 
-def _centre_crop(images, size):
+def centre_crop(images, size):
+    """The centred `size` x `size` crop of `(height, width, channels)` images."""
     shape = tf.shape(images)
     top, left = (shape[0] - size) // 2, (shape[1] - size) // 2
     return images[top : top + size, left : left + size]

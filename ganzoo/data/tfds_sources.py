@@ -18,9 +18,9 @@ from ganzoo.data.pipeline import (
     single_image_augment,
     unpaired_streams,
 )
-from ganzoo.data.preprocess import TRAINING, to_unit_range
+from ganzoo.data.preprocess import TRAINING, centre_crop, to_unit_range
 
-CLASS_SOURCES = {"mnist": 10, "fashion_mnist": 10, "cifar10": 10}
+CLASS_SOURCES = ("mnist", "fashion_mnist", "cifar10")
 IMAGE_SOURCES = (*CLASS_SOURCES, "celeb_a")
 CYCLE_GAN_NAMES = (
     "apple2orange",
@@ -106,7 +106,7 @@ def tfds_images(
     def load(record):
         image = tf.cast(record["image"], tf.float32)
         if name == "celeb_a":
-            image = centre_square(image)
+            image = centre_crop(image, tf.reduce_min(tf.shape(image)[:2]))
         if image_size is not None:
             image = tf.image.resize(image, (image_size, image_size), antialias=True)
         image = to_unit_range(tf.clip_by_value(image, 0.0, 255.0))
@@ -119,14 +119,6 @@ def tfds_images(
         records, load, shuffle=shuffle, seed=seed, cache=cache, shuffle_buffer=SHUFFLE_BUFFER
     )
     return batched(stream, batch_size)
-
-
-def centre_square(image):
-    """The centred square crop of side min(height, width)."""
-    shape = tf.shape(image)
-    side = tf.minimum(shape[0], shape[1])
-    top, left = (shape[0] - side) // 2, (shape[1] - side) // 2
-    return image[top : top + side, left : left + side]
 
 
 def tfds_unpaired(

@@ -18,7 +18,7 @@ import keras
 import numpy as np
 
 
-def to_unit_range(images, value_range=(-1.0, 1.0)):
+def checked_unit_range(images, value_range=(-1.0, 1.0)):
     """Images as float32 in [-1, 1], from the range they are declared in.
 
     Args:
@@ -75,7 +75,7 @@ class FeatureExtractor:
         return f"bilinear to {height}x{width}, {channels} channel(s)"
 
     def __call__(self, images, value_range=(-1.0, 1.0)):
-        images = to_unit_range(images, value_range)
+        images = checked_unit_range(images, value_range)
         height, width, channels = self.image_shape
         if images.shape[-1] != channels:
             if images.shape[-1] == 1 and channels == 3:
