@@ -1,12 +1,14 @@
-"""`ganzoo`: train and sample GANs from the command line.
+"""`ganzoo`: train recipes, and sample, translate and score presets, from the command line.
 
-    ganzoo train --model dcgan --data mnist5k --epochs 5 --out runs/dcgan
-    ganzoo sample runs/dcgan/model.keras --n 64 --out grid.png
-    ganzoo eval runs/dcgan/model.keras [--data mnist5k] [--n 1000] [--json]
+    ganzoo train dcgan_mnist5k --out runs/dcgan       # a recipe of zoo_configs/, or a .toml
+    ganzoo sample dcgan_mnist5k --n 64 --out grid.png  # a preset, its folder, or a .keras file
+    ganzoo translate pix2pix_fonts glyphs/ --out translated/
+    ganzoo eval cgan_mnist5k [--data mnist5k] [--n 1000] [--json]
+    ganzoo list
 
 `--backend` picks the Keras backend (it must be chosen before Keras is imported).
-An interrupted `train` resumes from its last finished epoch when run again with the
-same `--out`. Errors are one line on stderr and exit code 2.
+`train` resumes from its last finished epoch when run again with the same `--out`.
+Errors are one line on stderr and exit code 2.
 """
 
 import argparse
@@ -14,16 +16,12 @@ import json
 import os
 import pathlib
 import sys
-import time
 
-MODELS = ("gan", "dcgan", "cgan")
-DATASETS = ("mnist5k",)
-# Held-out data per model kind for `eval`; the first is the default.
-EVAL_DATA = {
-    "generator": ("mnist5k",),
-    "pix2pix": ("font_pairs", "photo_colorize", "photo_super_resolution"),
-    "cyclegan": ("digits_typeset",),
-}
+from ganzoo.metrics.held_out import EVAL_DATA
+from ganzoo.presets import PresetError
+from ganzoo.recipes import RecipeError, load_recipe, parse_override
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
 
 
 def parse_args(argv):
@@ -31,25 +29,36 @@ def parse_args(argv):
     parser.add_argument("--backend", choices=("tensorflow", "jax", "torch"))
     commands = parser.add_subparsers(dest="command", required=True)
 
-    train = commands.add_parser("train", help="train a model with fit()")
-    train.add_argument("--model", choices=MODELS, default="dcgan")
-    train.add_argument("--data", choices=DATASETS, default="mnist5k")
-    train.add_argument("--epochs", type=int, default=5)
-    train.add_argument("--batch-size", type=int, default=64)
-    train.add_argument("--filters", type=int, default=64, help="DCGAN / cGAN width")
-    train.add_argument("--loss", default="non-saturating", help="adversarial objective")
-    train.add_argument("--seed", type=int, default=0)
-    train.add_argument("--out", type=pathlib.Path, default=pathlib.Path("runs/dcgan"))
+    train = commands.add_parser("train", help="train a recipe with fit() and write its preset")
+    train.add_argument("recipe", help="a recipe name in zoo_configs/ or a .toml file")
+    train.add_argument("--epochs", type=int, help="override [train] epochs")
+    train.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="TABLE.KEY=VALUE",
+        help="override a recipe key, e.g. --set data.batch_size=16 (repeatable)",
+    )
+    train.add_argument("--out", type=pathlib.Path, help="run folder (default runs/RECIPE)")
+    train.add_argument("--dry-run", action="store_true", help="print the resolved recipe")
 
     sample = commands.add_parser("sample", help="write a grid of generated images")
-    sample.add_argument("model", type=pathlib.Path, help="a .keras file from train")
+    sample.add_argument("model", help="a preset (name, folder or URL) or a .keras file")
     sample.add_argument("--n", type=int, default=64)
     sample.add_argument("--labels", help="comma-separated class ids (conditional models)")
     sample.add_argument("--seed", type=int, default=0)
     sample.add_argument("--out", type=pathlib.Path, default=pathlib.Path("samples.png"))
 
+    translate = commands.add_parser("translate", help="translate images with Pix2Pix or CycleGAN")
+    translate.add_argument("model", help="a preset (name, folder or URL) or a .keras file")
+    translate.add_argument("images", nargs="+", type=pathlib.Path, help="image files or folders")
+    translate.add_argument("--out", type=pathlib.Path, required=True, help="output folder")
+    translate.add_argument(
+        "--direction", choices=("AtoB", "BtoA"), default="AtoB", help="CycleGAN's direction"
+    )
+
     evaluate = commands.add_parser("eval", help="score a model on held-out offline data")
-    evaluate.add_argument("model", type=pathlib.Path, help="a .keras file")
+    evaluate.add_argument("model", help="a preset (name, folder or URL) or a .keras file")
     evaluate.add_argument(
         "--data",
         choices=sorted({d for names in EVAL_DATA.values() for d in names}),
@@ -58,78 +67,61 @@ def parse_args(argv):
     evaluate.add_argument("--n", type=int, default=1000, help="generated samples (GANs)")
     evaluate.add_argument("--seed", type=int, default=0)
     evaluate.add_argument("--json", action="store_true", help="print one JSON object")
+
+    commands.add_parser("list", help="the shipped presets, their recipes and scores")
     return parser.parse_args(argv)
 
 
-def build_model(args, image_shape, num_classes):
-    import ganzoo
-
-    common = {"image_shape": image_shape, "adversarial_loss": args.loss, "seed": args.seed}
-    if args.model == "gan":
-        return ganzoo.GAN(**common)
-    if args.model == "dcgan":
-        return ganzoo.DCGAN(filters=args.filters, **common)
-    return ganzoo.ConditionalGAN(num_classes=num_classes, filters=args.filters, **common)
-
-
 def train(args):
-    import keras
+    from ganzoo import recipes
 
-    from ganzoo.callbacks import SampleGrid
-    from ganzoo.data import image_batches, load_mnist5k
-    from ganzoo.images import save_image_grid
-
-    keras.utils.set_random_seed(args.seed)
-    images, labels = load_mnist5k("train")
-    model = build_model(args, images.shape[1:], num_classes=10)
-    model.compile()
-    args.out.mkdir(parents=True, exist_ok=True)
-    options = {**vars(args), "out": str(args.out), "backend": keras.backend.backend()}
-    (args.out / "options.json").write_text(json.dumps(options, indent=2))
-    dataset = image_batches(
-        images, labels if model.num_classes else None, args.batch_size, seed=args.seed
-    )
-    start = time.perf_counter()
-    history = model.fit(
-        dataset,
-        epochs=args.epochs,
-        callbacks=[
-            keras.callbacks.BackupAndRestore(str(args.out / "backup")),
-            SampleGrid(args.out / "samples", num_images=100, seed=args.seed),
-        ],
-        verbose=2,
-    )
-    seconds = time.perf_counter() - start
-    model.save(args.out / "model.keras")
-    (args.out / "history.json").write_text(json.dumps(history.history, indent=2))
-    labels = [i % 10 for i in range(100)] if model.num_classes else None
-    grid = save_image_grid(
-        model.generate(100, labels=labels, seed=args.seed), args.out / "samples.png"
-    )
-    print(
-        f"trained {args.epochs} epochs in {seconds:.0f} s on {keras.backend.backend()}; "
-        f"wrote {args.out / 'model.keras'} and {grid}"
-    )
-
-
-def load_model(path):
-    import keras
-
-    import ganzoo  # noqa: F401  (registers the model classes for loading)
-
-    if not path.exists():
-        raise FileNotFoundError(
-            f"no model file at {path}; give the .keras file that `ganzoo train` wrote"
+    overrides = dict(parse_override(text) for text in args.set)
+    if args.epochs is not None:
+        overrides["train.epochs"] = args.epochs
+    recipe = load_recipe(args.recipe, overrides)
+    if args.dry_run:
+        print(json.dumps(recipe.to_dict(), indent=2))
+        return
+    out = args.out or pathlib.Path("runs") / recipe.name
+    preset = recipes.train(recipe, out)
+    metadata = json.loads((preset / "metadata.json").read_text())
+    print(f"wrote {preset} and {out / 'samples.png'}")
+    if "claim" in metadata:
+        claim = metadata["claim"]
+        verdict = "holds" if claim["holds"] else "DOES NOT HOLD"
+        print(
+            f"{claim['metric']}: {claim['trained']:.4g} trained vs {claim['untrained']:.4g} "
+            f"untrained, {claim['better_by']:.3g}x better (claimed {claim['claimed_better_by']}x: "
+            f"{verdict})"
         )
-    return keras.saving.load_model(path)
+
+
+def load_model(name):
+    """A `.keras` file, or a preset by name, folder or URL."""
+    import keras
+
+    from ganzoo.presets import from_preset
+
+    if str(name).endswith(".keras"):
+        if not pathlib.Path(name).is_file():
+            raise FileNotFoundError(f"no model file at {name}")
+        return keras.saving.load_model(name)
+    return from_preset(name)
 
 
 def sample(args):
-    from ganzoo.images import save_image_grid
+    from ganzoo.images import preview_images, save_image_grid
 
     model = load_model(args.model)
+    if not hasattr(model, "generate"):
+        raise ValueError(
+            f"{args.model} is a {type(model).__name__}, which translates images: use "
+            "`ganzoo translate`."
+        )
     labels = None
     if args.labels is not None:
+        if model.num_classes is None:
+            raise ValueError(f"{args.model} is not conditional; leave out --labels.")
         labels = [int(i) for i in args.labels.split(",")]
         if len(labels) == 1:
             labels = labels * args.n
@@ -138,63 +130,97 @@ def sample(args):
                 f"--labels gives {len(labels)} ids for --n {args.n} images; "
                 "give one id or one per image"
             )
-    elif model.num_classes is not None:
-        labels = [i % model.num_classes for i in range(args.n)]
-    path = save_image_grid(model.generate(args.n, labels=labels, seed=args.seed), args.out)
-    print(f"wrote {path}")
+    images, columns = preview_images(model, num_images=args.n, labels=labels, seed=args.seed)
+    print(f"wrote {save_image_grid(images, args.out, columns)}")
+
+
+def image_paths(sources):
+    paths = []
+    for source in sources:
+        if source.is_dir():
+            paths += sorted(p for p in source.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
+        elif source.is_file():
+            paths.append(source)
+        else:
+            raise FileNotFoundError(f"no image file or folder at {source}")
+    if not paths:
+        raise FileNotFoundError(f"no images ({', '.join(IMAGE_SUFFIXES)}) in {sources}")
+    return paths
+
+
+def translate(args):
+    import numpy as np
+    from PIL import Image
+
+    model = load_model(args.model)
+    if not hasattr(model, "translate"):
+        raise ValueError(
+            f"{args.model} is a {type(model).__name__}, which generates images: use "
+            "`ganzoo sample`."
+        )
+    reverse = args.direction == "BtoA"
+    if reverse and not hasattr(model, "generator_ba"):
+        raise ValueError("--direction BtoA needs a CycleGAN; Pix2Pix translates one way.")
+    channels = model.output_channels if reverse else model.input_channels
+    options = {"direction": args.direction} if hasattr(model, "generator_ba") else {}
+    args.out.mkdir(parents=True, exist_ok=True)
+    for path in image_paths(args.images):
+        try:
+            image = Image.open(path)
+            image = image.convert("L" if channels == 1 else "RGB")
+        except OSError as error:
+            raise ValueError(f"cannot read {path}: {error}") from None
+        pixels = np.asarray(image, "float32").reshape(image.height, image.width, channels)
+        output = model.translate(pixels / 127.5 - 1.0, **options)
+        output = np.clip((output + 1.0) * 127.5 + 0.5, 0, 255).astype("uint8")
+        target = args.out / f"{path.stem}.png"
+        Image.fromarray(output[..., 0] if output.shape[-1] == 1 else output).save(target)
+        print(f"{path} -> {target}")
 
 
 def evaluate(args):
     import keras
 
-    import ganzoo
-    from ganzoo import data, metrics
+    from ganzoo.metrics.held_out import held_out_scores
 
     model = load_model(args.model)
-    kind = {ganzoo.Pix2Pix: "pix2pix", ganzoo.CycleGAN: "cyclegan"}.get(type(model), "generator")
-    name = args.data or EVAL_DATA[kind][0]
-    if name not in EVAL_DATA[kind]:
-        raise ValueError(
-            f"--data {name} does not suit a {kind} model; use one of {EVAL_DATA[kind]}"
-        )
-    classifier = metrics.digit_features("logits")
-    if kind == "generator":
-        real, _ = data.load_mnist5k("test")
-        scores = metrics.sample_scores(
-            model,
-            real,
-            classifier,
-            args.n,
-            classifier=classifier,
-            block_size=min(1000, args.n // 4),
-            seed=args.seed,
-        )
-    elif kind == "pix2pix":
-        if name == "font_pairs":
-            inputs, targets, _ = data.load_font_pairs("test", size=model.image_size[0])
-        else:
-            task = name.removeprefix("photo_")
-            inputs, targets = data.load_photo_pairs("test", task, size=model.image_size[0])
-        scores = metrics.translation_scores(model, inputs, targets)
-    else:
-        digits, labels = data.load_mnist5k("test")
-        typeset, _ = data.load_typeset_digits("test")
-        scores = metrics.cycle_scores(
-            model, digits[: len(typeset)], typeset, classifier, labels[: len(typeset)]
-        )
-    scores = {
-        "model": str(args.model),
-        "data": f"{name} (test split)",
-        "backend": keras.backend.backend(),
-        **scores,
-    }
+    scores = held_out_scores(model, args.data, args.n, args.seed)
+    scores = {"model": str(args.model), "backend": keras.backend.backend(), **scores}
     if args.json:
         print(json.dumps(scores))
     else:
-        width = max(map(len, scores))
-        for key, value in scores.items():
-            shown = f"{value:.4f}" if isinstance(value, float) else value
-            print(f"{key:<{width}}  {shown}")
+        print_table(scores)
+
+
+def print_table(entries):
+    width = max(map(len, entries))
+    for key, value in entries.items():
+        shown = f"{value:.4f}" if isinstance(value, float) else value
+        print(f"{key:<{width}}  {shown}")
+
+
+def list_presets(args):
+    from ganzoo.presets import shipped_presets
+
+    for name, folder in shipped_presets().items():
+        metadata = json.loads((folder / "metadata.json").read_text())
+        print(f"{name}  ({metadata['class_name']}, {metadata['parameters']['total']:,} parameters)")
+        print(f"    {metadata.get('description', '')}")
+        claim = metadata.get("claim")
+        if claim:
+            print(
+                f"    {claim['metric']} {claim['trained']:.4g} on {metadata['scores']['data']} "
+                f"(untrained: {claim['untrained']:.4g})"
+            )
+
+
+COMMANDS = {
+    "train": train,
+    "sample": sample,
+    "translate": translate,
+    "eval": evaluate,
+    "list": list_presets,
+}
 
 
 def main(argv=None):
@@ -205,8 +231,8 @@ def main(argv=None):
         env = {**os.environ, "KERAS_BACKEND": args.backend}
         os.execve(sys.executable, [sys.executable, "-m", "ganzoo.cli", *argv], env)
     try:
-        {"train": train, "sample": sample, "eval": evaluate}[args.command](args)
-    except (ValueError, FileNotFoundError) as error:
+        COMMANDS[args.command](args)
+    except (ValueError, FileNotFoundError, FileExistsError, RecipeError, PresetError) as error:
         print(f"ganzoo: error: {error}", file=sys.stderr)
         return 2
     return 0

@@ -39,3 +39,41 @@ def save_image_grid(images, path, columns=None, scale=2):
     path.parent.mkdir(parents=True, exist_ok=True)
     grid.save(path)
     return path
+
+
+def preview_images(model, examples=None, num_images=64, labels=None, seed=0):
+    """Images that show what a model does, and the number of grid columns for them.
+
+    Args:
+        model: a ganzoo model.
+        examples: for Pix2Pix and CycleGAN, held-out `(a, b, ...)` arrays (as from
+            `ganzoo.metrics.held_out_examples`); unused by generators.
+        num_images: samples of a generator, or examples of a translator.
+        labels: class ids for a conditional generator. Defaults to one class per
+            column.
+        seed: the latents' seed.
+
+    Returns:
+        `(images, columns)`: a generator's samples; or, one example per column, rows
+        a / G(a) / b for Pix2Pix and a / G(a) / b / F(b) for CycleGAN (gray rows are
+        tiled to RGB when another row is in colour).
+    """
+    from ganzoo.metrics.held_out import model_kind
+
+    kind = model_kind(model)
+    if kind == "generator":
+        columns = None
+        if model.num_classes is not None:
+            columns = model.num_classes
+            if labels is None:
+                labels = [i % model.num_classes for i in range(num_images)]
+        return model.generate(num_images, labels=labels, seed=seed), columns
+    a, b = (np.asarray(x[:num_images]) for x in examples[:2])
+    if getattr(model, "direction", "AtoB") == "BtoA":  # Pix2Pix translating B -> A
+        a, b = b, a
+    rows = [a, model.translate(a), b]
+    if kind == "cyclegan":
+        rows.append(model.translate(b, direction="BtoA"))
+    channels = max(row.shape[-1] for row in rows)
+    rows = [np.repeat(row, channels // row.shape[-1], axis=-1) for row in rows]
+    return np.concatenate(rows), len(a)

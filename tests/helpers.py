@@ -166,3 +166,16 @@ def run_cross_backend_test(factories, data_for, tmp_path, atol=1e-4):
         report = json.loads(result.stdout.strip().splitlines()[-1])
         for name, diffs in report.items():
             assert max(diffs) <= atol, (keras.backend.backend(), "->", other, name, diffs)
+
+
+def preset_reference_outputs(model):
+    """A preset's outputs on fixed inputs: 4 samples (seed 0), or its held-out
+    translations of 4 examples, as `ganzoo.images.preview_images` lays them out."""
+    from ganzoo.images import preview_images
+    from ganzoo.metrics.held_out import held_out_examples, model_kind
+
+    examples = None
+    if model_kind(model) != "generator":
+        data = model.preset_metadata["recipe"]["eval"]["data"]
+        examples = held_out_examples(model, data, count=4)
+    return preview_images(model, examples, num_images=4, seed=0)[0]

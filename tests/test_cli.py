@@ -1,10 +1,11 @@
-"""The command line: the README's main job on a tiny budget, and its errors."""
+"""The command line: a recipe trained on a tiny budget, then sampled, scored, listed; errors."""
 
 import json
 import subprocess
 import sys
 
 import keras
+import numpy as np
 from PIL import Image
 
 import ganzoo as ganzoo_models
@@ -19,28 +20,37 @@ def ganzoo(*args):
     )
 
 
-def test_train_then_sample(tmp_path):
+def test_train_a_recipe_then_sample_and_eval_its_preset(tmp_path):
     out = tmp_path / "run"
     result = ganzoo(
         "train",
-        "--model",
-        "cgan",
+        "cgan_mnist5k",
         "--epochs",
         "1",
-        "--filters",
-        "4",
-        "--batch-size",
-        "500",
+        "--set",
+        "train.steps_per_epoch=2",
+        "--set",
+        "model.filters=4",
+        "--set",
+        "eval.num_samples=100",
         "--out",
         str(out),
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    assert json.loads((out / "options.json").read_text())["backend"] == keras.backend.backend()
-    assert len(json.loads((out / "history.json").read_text())["g_loss"]) == 1
+    assert "label_accuracy:" in result.stdout and "untrained" in result.stdout
+    metadata = json.loads((out / "preset" / "metadata.json").read_text())
+    assert metadata["training"]["backend"] == keras.backend.backend()
+    assert metadata["recipe"]["train"]["steps_per_epoch"] == 2
+    assert metadata["scores"]["num_generated"] == 100
+    assert set(metadata["claim"]) >= {"trained", "untrained", "better_by", "holds"}
+    assert (out / "history.csv").read_text().count("\n") == 2  # header and one epoch
     assert Image.open(out / "samples.png").size == (2 * 289, 2 * 289)  # 10x10 tiles of 28+1
+    assert (out / "samples" / "epoch_001.png").exists()
+    assert json.loads((out / "checkpoint" / "state.json").read_text())["epoch"] == 1
+
     result = ganzoo(
         "sample",
-        str(out / "model.keras"),
+        str(out / "preset"),
         "--n",
         "4",
         "--labels",
@@ -50,32 +60,79 @@ def test_train_then_sample(tmp_path):
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert (tmp_path / "sevens.png").exists()
-    result = ganzoo("eval", str(out / "model.keras"), "--n", "200", "--json")
+    result = ganzoo("eval", str(out / "preset"), "--n", "100", "--json")
     assert result.returncode == 0, result.stderr[-2000:]
     scores = json.loads(result.stdout.strip().splitlines()[-1])
-    assert scores["data"] == "mnist5k (test split)" and scores["num_generated"] == 200
-    assert scores["features"] == "digit_classifier logits" and 0 <= scores["label_accuracy"] <= 1
+    for key in ("frechet_distance", "kid", "label_accuracy"):
+        assert np.isclose(scores[key], metadata["scores"][key], rtol=1e-3), key
 
 
-def test_eval_translation_model(tmp_path, capsys):
+def test_translate_and_eval_a_translation_preset(tmp_path, capsys):
     model = ganzoo_models.Pix2Pix(
         image_size=(32, 32),
         input_channels=1,
-        output_channels=1,
+        output_channels=3,
         generator="unet_32",
         generator_filters=2,
         discriminator_filters=2,
     )
+    ganzoo_models.save_preset(model, tmp_path / "preset")
+    images = tmp_path / "images"
+    images.mkdir()
+    Image.fromarray(np.full((20, 36, 3), 200, np.uint8)).save(images / "a.png")
+    Image.fromarray(np.zeros((32, 32), np.uint8)).save(images / "b.jpg")
+    assert (
+        main(["translate", str(tmp_path / "preset"), str(images), "--out", str(tmp_path / "out")])
+        == 0
+    )
+    assert Image.open(tmp_path / "out" / "a.png").size == (36, 20)  # any size, padded
+    assert Image.open(tmp_path / "out" / "b.png").mode == "RGB"
+    assert (
+        main(
+            [
+                "translate",
+                str(tmp_path / "preset"),
+                str(images),
+                "--direction",
+                "BtoA",
+                "--out",
+                str(tmp_path / "out"),
+            ]
+        )
+        == 2
+    )
+    assert "Pix2Pix translates one way" in capsys.readouterr().err
+    assert main(["sample", str(tmp_path / "preset")]) == 2
+    assert "use `ganzoo translate`" in capsys.readouterr().err
+
     model.save(tmp_path / "pix2pix.keras")
-    assert main(["eval", str(tmp_path / "pix2pix.keras")]) == 0
+    assert main(["eval", str(tmp_path / "pix2pix.keras"), "--data", "photo_colorize"]) == 0
     printed = capsys.readouterr().out
-    assert "font_pairs (test split)" in printed and "ssim" in printed
+    assert "photo_colorize (test split)" in printed and "ssim" in printed
     assert main(["eval", str(tmp_path / "pix2pix.keras"), "--data", "mnist5k"]) == 2
     assert "does not suit a pix2pix model" in capsys.readouterr().err
 
 
+def test_list_shows_every_shipped_preset(capsys):
+    assert main(["list"]) == 0
+    printed = capsys.readouterr().out
+    for name in ganzoo_models.presets.shipped_presets():
+        assert name in printed
+
+
 def test_errors_are_one_line(tmp_path):
-    result = ganzoo("sample", str(tmp_path / "missing.keras"))
-    assert result.returncode == 2
-    assert result.stderr.strip().splitlines()[-1].startswith("ganzoo: error: no model file")
-    assert "Traceback" not in result.stderr
+    (tmp_path / "typo.toml").write_text(
+        'description = "x"\n[model]\nclass = "DCGAN"\nfilter = 8\n'
+        '[data]\nsource = "mnist5k"\n[train]\nepochs = 1\n'
+    )
+    for args, message in [
+        (["sample", str(tmp_path / "missing.keras")], "no model file"),
+        (["sample", "no_such_preset"], "no preset 'no_such_preset'"),
+        (["train", str(tmp_path / "typo.toml")], "unknown key 'filter'. Did you mean 'filters'?"),
+        (["train", "dcgan_mnist5k", "--set", "train.epochs"], "write table.key=value"),
+    ]:
+        result = ganzoo(*args)
+        assert result.returncode == 2, args
+        last = result.stderr.strip().splitlines()[-1]
+        assert last.startswith("ganzoo: error:") and message in last, (args, last)
+        assert "Traceback" not in result.stderr

@@ -15,9 +15,13 @@ from ganzoo.metrics.evaluate import (
     translation_scores,
 )
 from ganzoo.metrics.features import FeatureExtractor, digit_features, inception_features
+from ganzoo.metrics.held_out import EVAL_DATA, held_out_examples, held_out_scores
 from ganzoo.metrics.image_quality import mean_absolute_error, psnr, ssim
 
 __all__ = [
+    "EVAL_DATA",
+    "held_out_examples",
+    "held_out_scores",
     "FeatureExtractor",
     "class_probabilities",
     "classifier_score",

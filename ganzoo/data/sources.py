@@ -1,0 +1,210 @@
+"""Training data by name, for recipes: `[data] source = "..."` and its options.
+
+Each source is `source(model, batch_size, seed, **options)` -> the training
+`tf.data.Dataset` in the layout the model's `fit` takes. The model gives what the data
+must match: its image size (crops), its channels, and whether it is conditional. The
+options are keyword arguments with annotated types; recipes are checked against them.
+
+    offline (install with the package)    mnist5k, font_pairs, photo_pairs, digits_typeset
+    downloaded                            tfds, tfds_unpaired, pix2pix
+    your files                            paired_folder, unpaired_folder
+"""
+
+import pathlib
+
+from ganzoo.data.folders import paired_folder as read_paired_folder
+from ganzoo.data.folders import unpaired_folder as read_unpaired_folder
+from ganzoo.data.glyphs import load_font_pairs, load_typeset_digits
+from ganzoo.data.mnist5k import load_mnist5k
+from ganzoo.data.photos import load_photo_pairs
+from ganzoo.data.pipeline import image_batches, paired_batches, unpaired_batches
+from ganzoo.data.preprocess import Preprocess
+from ganzoo.data.tfds_sources import tfds_images, tfds_unpaired
+
+PIX2PIX_URL = "http://efrosgans.eecs.berkeley.edu/pix2pix/datasets/{name}.tar.gz"
+PIX2PIX_NAMES = ("facades", "cityscapes", "maps", "edges2shoes", "edges2handbags", "night2day")
+
+
+def crop_preprocess(model, preprocess, load_size, flip):
+    """The reference's preprocessing, cropping to the model's `image_size`."""
+    height, width = model.image_size
+    if height != width and preprocess != "none":
+        raise ValueError(
+            f"preprocess {preprocess!r} crops squares, and image_size is {model.image_size}. "
+            "Use preprocess 'none' with images of that size, or a square image_size."
+        )
+    return Preprocess(preprocess, load_size=load_size, crop_size=height, flip=flip)
+
+
+def mnist5k(model, batch_size, seed):
+    """The 4,000 MNIST-5k training digits (with labels for conditional models)."""
+    images, labels = load_mnist5k("train")
+    return image_batches(images, labels if model.num_classes else None, batch_size, seed=seed)
+
+
+def font_pairs(
+    model, batch_size, seed, *, source: str = "DejaVuSans", target: str = "DejaVuSerif-BoldItalic"
+):
+    """Glyph pairs source font -> target font (`load_font_pairs`), at the model's size."""
+    inputs, targets, _ = load_font_pairs("train", model.image_size[0], source, target)
+    return paired_batches(inputs, targets, batch_size=batch_size, seed=seed)
+
+
+def photo_pairs(model, batch_size, seed, *, task: str = "colorize", patches_per_photo: int = 256):
+    """Photograph patches for "colorize" or "super_resolution" (`load_photo_pairs`)."""
+    inputs, targets = load_photo_pairs(
+        "train", task, model.image_size[0], patches_per_photo=patches_per_photo
+    )
+    return paired_batches(inputs, targets, batch_size=batch_size, seed=seed)
+
+
+def digits_typeset(model, batch_size, seed, *, variants: int = 8):
+    """Unpaired A = MNIST-5k handwritten digits, B = typeset digits, 28x28."""
+    digits, _ = load_mnist5k("train")
+    typeset, _ = load_typeset_digits("train", variants=variants, seed=seed)
+    return unpaired_batches(digits, typeset, batch_size, seed=seed)
+
+
+def tfds(model, batch_size, seed, *, name: str, data_dir: str | None = None):
+    """A tfds image set (`tfds_images`) at the model's size; labels for conditional models."""
+    return tfds_images(
+        name,
+        "train",
+        image_size=model.image_shape[0],
+        labels=model.num_classes is not None,
+        batch_size=batch_size,
+        seed=seed,
+        data_dir=data_dir,
+    )
+
+
+def tfds_cycle_gan(
+    model,
+    batch_size,
+    seed,
+    *,
+    name: str,
+    preprocess: str = "resize_and_crop",
+    load_size: int = 286,
+    flip: bool = True,
+    data_dir: str | None = None,
+):
+    """A tfds `cycle_gan/<name>` set, trainA / trainB (`tfds_unpaired`)."""
+    return tfds_unpaired(
+        name,
+        "train",
+        preprocess=crop_preprocess(model, preprocess, load_size, flip),
+        batch_size=batch_size,
+        seed=seed,
+        data_dir=data_dir,
+    )
+
+
+def download_pix2pix(name, sha256=None, cache_dir=None, url=None):
+    """Downloads and unpacks a pix2pix data set once; returns its folder (train/, val/, ...).
+
+    Args:
+        name: one of `PIX2PIX_NAMES`.
+        sha256: the archive's hash; a download that does not match is refused. The
+            hosts publish none, so the recipes leave it None: pin the hash printed by
+            `sha256sum ~/.keras/datasets/NAME.tar.gz` after your first download.
+        cache_dir: Defaults to Keras' (~/.keras).
+        url: the archive's address, with `{name}`. Defaults to `PIX2PIX_URL`.
+    """
+    import keras
+
+    url = url or PIX2PIX_URL
+    if name not in PIX2PIX_NAMES:
+        raise ValueError(f"Unknown pix2pix data set {name!r}. Choose one of {PIX2PIX_NAMES}.")
+    if cache_dir is not None:
+        pathlib.Path(cache_dir).mkdir(parents=True, exist_ok=True)  # else Keras uses /tmp
+    path = keras.utils.get_file(
+        f"{name}.tar.gz",
+        url.format(name=name),
+        file_hash=sha256,
+        hash_algorithm="sha256",
+        extract=True,
+        cache_dir=cache_dir,
+    )
+    path = pathlib.Path(path)  # the archive's folder, or the folder it was extracted to
+    for folder in (path / name, path.parent / name, path):
+        if (folder / "train").is_dir():
+            return folder
+    raise FileNotFoundError(f"{url.format(name=name)} unpacked to {path} with no train/ in it.")
+
+
+def pix2pix(
+    model,
+    batch_size,
+    seed,
+    *,
+    name: str,
+    preprocess: str = "resize_and_crop",
+    load_size: int = 286,
+    flip: bool = True,
+    sha256: str | None = None,
+    cache_dir: str | None = None,
+):
+    """A pix2pix data set (facades, maps, edges2shoes, ...): side-by-side A|B files."""
+    folder = download_pix2pix(name, sha256, cache_dir)
+    return read_paired_folder(
+        folder / "train",
+        preprocess=crop_preprocess(model, preprocess, load_size, flip),
+        batch_size=batch_size,
+        seed=seed,
+    )
+
+
+def paired_folder(
+    model,
+    batch_size,
+    seed,
+    *,
+    path: str,
+    preprocess: str = "resize_and_crop",
+    load_size: int = 286,
+    flip: bool = True,
+):
+    """Your pairs: side-by-side A|B files, or A/ and B/ (`ganzoo.data.paired_folder`)."""
+    return read_paired_folder(
+        path,
+        preprocess=crop_preprocess(model, preprocess, load_size, flip),
+        batch_size=batch_size,
+        seed=seed,
+    )
+
+
+def unpaired_folder(
+    model,
+    batch_size,
+    seed,
+    *,
+    path: str,
+    preprocess: str = "resize_and_crop",
+    load_size: int = 286,
+    flip: bool = True,
+):
+    """Your unpaired domains: `path/trainA`, `path/trainB` (`ganzoo.data.unpaired_folder`)."""
+    return read_unpaired_folder(
+        path,
+        "train",
+        preprocess=crop_preprocess(model, preprocess, load_size, flip),
+        batch_size=batch_size,
+        seed=seed,
+    )
+
+
+SOURCES = {
+    source.__name__: source
+    for source in (
+        mnist5k,
+        font_pairs,
+        photo_pairs,
+        digits_typeset,
+        tfds,
+        tfds_cycle_gan,
+        pix2pix,
+        paired_folder,
+        unpaired_folder,
+    )
+}

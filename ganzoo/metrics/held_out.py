@@ -1,0 +1,93 @@
+"""Scores on the offline held-out sets, by name: what `ganzoo eval` and the presets report.
+
+generators (GAN, DCGAN, cGAN)   "mnist5k": the 1,000 test digits, digit-logit features
+Pix2Pix                         "font_pairs", "photo_colorize", "photo_super_resolution"
+CycleGAN                        "digits_typeset": MNIST-5k test digits <-> typeset digits
+"""
+
+import numpy as np
+
+from ganzoo.metrics.evaluate import cycle_scores, sample_scores, translation_scores
+from ganzoo.metrics.features import digit_features
+
+# Held-out data per model kind; the first is the default.
+EVAL_DATA = {
+    "generator": ("mnist5k",),
+    "pix2pix": ("font_pairs", "photo_colorize", "photo_super_resolution"),
+    "cyclegan": ("digits_typeset",),
+}
+LOWER_IS_BETTER = ("frechet_distance", "kid", "l1")  # a score ending in one of these
+
+
+def model_kind(model):
+    """ "generator", "pix2pix" or "cyclegan"."""
+    import ganzoo
+
+    return {ganzoo.Pix2Pix: "pix2pix", ganzoo.CycleGAN: "cyclegan"}.get(type(model), "generator")
+
+
+def check_eval_data(model, name=None):
+    """The held-out set's name for `model` (its default when `name` is None)."""
+    kind = model_kind(model)
+    name = name or EVAL_DATA[kind][0]
+    if name not in EVAL_DATA[kind]:
+        raise ValueError(
+            f"held-out data {name!r} does not suit a {kind} model; use one of {EVAL_DATA[kind]}."
+        )
+    return name
+
+
+def held_out_examples(model, name=None, count=None):
+    """The held-out set's test split at the model's size: `(inputs, targets[, labels])`.
+
+    Generators: `(real images, None)`; Pix2Pix: `(inputs, targets)`; CycleGAN:
+    `(domain A, domain B, labels of A)`. `count` keeps the first of each.
+    """
+    from ganzoo import data
+
+    name = check_eval_data(model, name)
+    if name == "mnist5k":
+        examples = (data.load_mnist5k("test")[0], None)
+    elif name == "font_pairs":
+        examples = data.load_font_pairs("test", size=model.image_size[0])[:2]
+    elif name.startswith("photo_"):
+        task = name.removeprefix("photo_")
+        examples = data.load_photo_pairs("test", task, size=model.image_size[0])
+    else:
+        digits, labels = data.load_mnist5k("test")
+        typeset, _ = data.load_typeset_digits("test")
+        count = min(count or len(typeset), len(typeset))
+        examples = (digits, typeset, labels)
+    return tuple(None if x is None else x[:count] for x in examples)
+
+
+def held_out_scores(model, name=None, num_samples=1000, seed=0):
+    """The scores of `ganzoo eval`: `sample_scores`, `translation_scores` or `cycle_scores`
+    on the named held-out set, with the digit classifier's logits as features."""
+    name = check_eval_data(model, name)
+    classifier = digit_features("logits")
+    kind = model_kind(model)
+    if kind == "generator":
+        real, _ = held_out_examples(model, name)
+        scores = sample_scores(
+            model,
+            real,
+            classifier,
+            num_samples,
+            classifier=classifier,
+            block_size=min(1000, num_samples // 4),
+            seed=seed,
+        )
+    elif kind == "pix2pix":
+        scores = translation_scores(model, *held_out_examples(model, name))
+    else:
+        images_a, images_b, labels_a = held_out_examples(model, name)
+        scores = cycle_scores(model, images_a, images_b, classifier, labels_a)
+    return {"data": f"{name} (test split)", **scores}
+
+
+def improvement(metric, trained, untrained):
+    """How many times better `trained` is than `untrained` on `metric` (>1: better)."""
+    lower = metric.endswith(LOWER_IS_BETTER)
+    ratio = untrained / trained if lower else trained / untrained
+    return float(ratio) if np.isfinite(ratio) else float("inf")

@@ -1,0 +1,45 @@
+"""The shipped presets: the same outputs on every backend, and the scores their metadata
+states, better than their untrained twins' by the margin their recipes claim."""
+
+import pathlib
+
+import numpy as np
+import pytest
+from helpers import preset_reference_outputs
+
+from ganzoo import recipes
+from ganzoo.metrics.held_out import held_out_scores
+from ganzoo.presets import PRESETS_DIR, from_preset, shipped_presets
+
+PRESETS = list(shipped_presets())
+REFERENCE_OUTPUTS = pathlib.Path(__file__).parent / "data" / "pretrained_outputs.npz"
+
+
+def test_all_five_families_are_shipped_in_well_under_50_mb():
+    classes = {from_preset(name).preset_metadata["class_name"] for name in PRESETS}
+    assert classes == {"GAN", "DCGAN", "ConditionalGAN", "Pix2Pix", "CycleGAN"}
+    size = sum(f.stat().st_size for f in PRESETS_DIR.rglob("*") if f.is_file())
+    assert size < 30e6, size
+
+
+@pytest.mark.parametrize("name", PRESETS)
+def test_a_preset_gives_the_reference_outputs_on_this_backend(name):
+    expected = np.load(REFERENCE_OUTPUTS)[name]
+    np.testing.assert_allclose(preset_reference_outputs(from_preset(name)), expected, atol=1e-4)
+
+
+@pytest.mark.parametrize("name", PRESETS)
+def test_a_preset_scores_as_stated_and_beats_its_untrained_twin(name):
+    model = from_preset(name)
+    metadata = model.preset_metadata
+    recipe_table = {k: v for k, v in metadata["recipe"].items() if k != "name"}
+    recipe = recipes.check_recipe(recipe_table, name, f"{name} metadata")
+    options = recipe.eval
+    scores = held_out_scores(model, options.data, options.num_samples, recipe.train.seed)
+    for key, stated in metadata["scores"].items():
+        if isinstance(stated, float):
+            assert np.isclose(scores[key], stated, rtol=1e-3, atol=2e-3), (key, scores[key])
+    twin = recipes.build_model(recipe)  # the same recipe and seed, untrained
+    untrained = held_out_scores(twin, options.data, options.num_samples, recipe.train.seed)
+    claim = recipes.claim_result(options, scores, untrained)
+    assert claim["holds"], claim
