@@ -132,17 +132,17 @@ def matches(value, expected):
 
 def parameter_types(function, skip=()):
     """Keyword name -> expected type, from annotations, else from the default's type."""
-    types_ = {}
+    expected = {}
     for name, p in inspect.signature(function, eval_str=True).parameters.items():
         if name in skip or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
             continue
         if p.annotation is not p.empty:
-            types_[name] = p.annotation
+            expected[name] = p.annotation
         elif p.default is p.empty or p.default is None:
-            types_[name] = typing.Any
+            expected[name] = typing.Any
         else:
-            types_[name] = list if isinstance(p.default, tuple) else type(p.default)
-    return types_
+            expected[name] = list if isinstance(p.default, tuple) else type(p.default)
+    return expected
 
 
 def required_parameters(function, skip=()):

@@ -113,11 +113,17 @@ def test_translate_and_eval_a_translation_preset(tmp_path, capsys):
     assert "does not suit a pix2pix model" in capsys.readouterr().err
 
 
-def test_list_shows_every_shipped_preset(capsys):
+def test_list_and_dry_run(capsys):
     assert main(["list"]) == 0
     printed = capsys.readouterr().out
     for name in ganzoo_models.presets.shipped_presets():
         assert name in printed
+    assert (
+        main(["train", "gan_mnist5k", "--dry-run", "--epochs", "2", "--set", "data.batch_size=8"])
+        == 0
+    )
+    resolved = json.loads(capsys.readouterr().out)
+    assert resolved["train"]["epochs"] == 2 and resolved["data"]["batch_size"] == 8
 
 
 def test_errors_are_one_line(tmp_path):

@@ -8,8 +8,8 @@ import tarfile
 import keras
 import numpy as np
 import pytest
-from PIL import Image
 from helpers import batches, probe_inputs, probe_outputs, random_images
+from PIL import Image
 
 import ganzoo
 from ganzoo import recipes

@@ -41,7 +41,8 @@ def held_out_examples(model, name=None, count=None):
     """The held-out set's test split at the model's size: `(inputs, targets[, labels])`.
 
     Generators: `(real images, None)`; Pix2Pix: `(inputs, targets)`; CycleGAN:
-    `(domain A, domain B, labels of A)`. `count` keeps the first of each.
+    `(domain A, domain B, labels of A)`, 400 of each, the digits taking the classes in
+    turn. `count` keeps the first of each.
     """
     from ganzoo import data
 
@@ -55,10 +56,22 @@ def held_out_examples(model, name=None, count=None):
         examples = data.load_photo_pairs("test", task, size=model.image_size[0])
     else:
         digits, labels = data.load_mnist5k("test")
-        typeset, _ = data.load_typeset_digits("test")
+        typeset, typeset_labels = data.load_typeset_digits("test")
+        digits, labels = digits[classes_in_turn(labels)], labels[classes_in_turn(labels)]
+        typeset = typeset[classes_in_turn(typeset_labels)]
         count = min(count or len(typeset), len(typeset))
         examples = (digits, typeset, labels)
     return tuple(None if x is None else x[:count] for x in examples)
+
+
+def classes_in_turn(labels):
+    """An order of the examples that takes the classes in turn (0, 1, ..., 9, 0, 1, ...),
+    so that the first n of a class-sorted split hold every class."""
+    labels = np.asarray(labels)
+    rank = np.zeros(len(labels), int)
+    for value in np.unique(labels):
+        rank[labels == value] = np.arange((labels == value).sum())
+    return np.lexsort((labels, rank))
 
 
 def held_out_scores(model, name=None, num_samples=1000, seed=0):

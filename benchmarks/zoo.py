@@ -1,0 +1,78 @@
+"""The shipped presets' table and sample images for the README, recomputed from the presets.
+
+    python benchmarks/zoo.py [--images docs/images]
+
+For each preset of `pretrained/`: its held-out scores now (what `ganzoo eval NAME`
+prints), its untrained twin's (the recipe and seed, built and not trained), the
+recipe's claim, parameters, file size and training time; and a preview image
+(`ganzoo.images.preview_images`) written to `--images`.
+"""
+
+import argparse
+import pathlib
+
+import keras
+
+from ganzoo import recipes
+from ganzoo.images import preview_images, save_image_grid
+from ganzoo.metrics.held_out import held_out_examples, held_out_scores, model_kind
+from ganzoo.presets import from_preset, shipped_presets
+
+SHOWN = {  # the scores printed for each kind, after the claim's metric
+    "generator": ("frechet_distance", "kid", "precision", "recall"),
+    "pix2pix": ("l1", "psnr", "ssim"),
+    "cyclegan": ("a_cycle_l1", "b_cycle_l1", "a_cycle_ssim"),
+}
+
+
+def formatted(value):
+    return f"{value:.3g}" if abs(value) < 1000 else f"{value:,.0f}"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--images", type=pathlib.Path, default=pathlib.Path("docs/images"))
+    args = parser.parse_args()
+    print(f"backend {keras.backend.backend()}\n")
+    print(
+        "| preset | family | held-out data | claim: trained vs untrained | other scores "
+        "(untrained) | parameters | size | trained in |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    for name, folder in shipped_presets().items():
+        model = from_preset(name)
+        metadata = model.preset_metadata
+        table = {k: v for k, v in metadata["recipe"].items() if k != "name"}
+        recipe = recipes.check_recipe(table, name, f"{name} metadata")
+        options = recipe.eval
+        scores = held_out_scores(model, options.data, options.num_samples, recipe.train.seed)
+        twin = recipes.build_model(recipe)
+        untrained = held_out_scores(twin, options.data, options.num_samples, recipe.train.seed)
+        claim = recipes.claim_result(options, scores, untrained)
+        others = ", ".join(
+            f"{key} {formatted(scores[key])} ({formatted(untrained[key])})"
+            for key in SHOWN[model_kind(model)]
+        )
+        size = sum(f.stat().st_size for f in folder.iterdir()) / 1e6
+        training = metadata["training"]
+        print(
+            f"| `{name}` | {metadata['class_name']} | {scores['data']} | "
+            f"{claim['metric']} {formatted(claim['trained'])} vs "
+            f"{formatted(claim['untrained'])}: {claim['better_by']:.3g}x "
+            f"(claimed {options.better_by:g}x{'' if claim['holds'] else ', FAILS'}) | "
+            f"{others} | {metadata['parameters']['total'] / 1e6:.2f}M | {size:.1f} MB | "
+            f"{training['epochs']} epochs, {training['seconds_this_run'] / 60:.1f} min |"
+        )
+        examples = None
+        if model_kind(model) != "generator":
+            examples = held_out_examples(model, options.data, count=12)
+        images, columns = preview_images(model, examples, num_images=100, seed=0)
+        save_image_grid(images, args.images / f"{name}.png", columns)
+    print(
+        f"\nwrote {args.images}/NAME.png: samples (one class per column for cgan), or "
+        "held-out translations (rows: input, output, target; CycleGAN: a, G(a), b, F(b))"
+    )
+
+
+if __name__ == "__main__":
+    main()
