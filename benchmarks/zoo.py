@@ -52,6 +52,7 @@ def main():
         others = ", ".join(
             f"{key} {formatted(scores[key])} ({formatted(untrained[key])})"
             for key in SHOWN[model_kind(model)]
+            if key != options.metric
         )
         size = sum(f.stat().st_size for f in folder.iterdir()) / 1e6
         training = metadata["training"]
