@@ -1,6 +1,7 @@
 """ganzoo: generative adversarial networks for Keras 3, on TensorFlow, JAX or PyTorch."""
 
 from ganzoo import losses, schedules
+from ganzoo.export import export
 from ganzoo.models import DCGAN, GAN, ConditionalGAN, CycleGAN, Pix2Pix
 from ganzoo.presets import from_preset, save_preset
 from ganzoo.recipes import load_recipe
@@ -13,6 +14,7 @@ __all__ = [
     "ConditionalGAN",
     "CycleGAN",
     "Pix2Pix",
+    "export",
     "from_preset",
     "load_recipe",
     "losses",

@@ -4,6 +4,7 @@
     ganzoo sample dcgan_mnist5k --n 64 --out grid.png  # a preset, its folder, or a .keras file
     ganzoo translate pix2pix_fonts glyphs/ --out translated/
     ganzoo eval cgan_mnist5k [--data mnist5k] [--n 1000] [--json]
+    ganzoo export cgan_mnist5k --out serving/cgan [--format onnx] [--uint8]
     ganzoo list
 
 `--backend` picks the Keras backend (it must be chosen before Keras is imported).
@@ -67,6 +68,16 @@ def parse_args(argv):
     evaluate.add_argument("--n", type=int, default=1000, help="generated samples (GANs)")
     evaluate.add_argument("--seed", type=int, default=0)
     evaluate.add_argument("--json", action="store_true", help="print one JSON object")
+
+    exporting = commands.add_parser("export", help="export the generator for serving")
+    exporting.add_argument("model", help="a preset (name, folder or URL) or a .keras file")
+    exporting.add_argument("--format", choices=("tf_saved_model", "onnx"), default="tf_saved_model")
+    exporting.add_argument(
+        "--out", type=pathlib.Path, required=True, help="folder (SavedModel) or .onnx file"
+    )
+    exporting.add_argument("--uint8", action="store_true", help="uint8 images in and out")
+    exporting.add_argument("--version", type=int, default=1, help="SavedModel version folder")
+    exporting.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
 
     commands.add_parser("list", help="the shipped presets, their recipes and scores")
     return parser.parse_args(argv)
@@ -192,6 +203,14 @@ def evaluate(args):
         print_table(scores)
 
 
+def export_model(args):
+    from ganzoo.export import export
+
+    source = args.model if not str(args.model).endswith(".keras") else load_model(args.model)
+    path = export(source, args.out, args.format, args.uint8, args.overwrite, args.version)
+    print(f"wrote {path / str(args.version) if args.format == 'tf_saved_model' else path}")
+
+
 def print_table(entries):
     width = max(map(len, entries))
     for key, value in entries.items():
@@ -219,6 +238,7 @@ COMMANDS = {
     "sample": sample,
     "translate": translate,
     "eval": evaluate,
+    "export": export_model,
     "list": list_presets,
 }
 
@@ -232,7 +252,14 @@ def main(argv=None):
         os.execve(sys.executable, [sys.executable, "-m", "ganzoo.cli", *argv], env)
     try:
         COMMANDS[args.command](args)
-    except (ValueError, FileNotFoundError, FileExistsError, RecipeError, PresetError) as error:
+    except (
+        ValueError,
+        FileNotFoundError,
+        FileExistsError,
+        RuntimeError,
+        RecipeError,
+        PresetError,
+    ) as error:
         print(f"ganzoo: error: {error}", file=sys.stderr)
         return 2
     return 0

@@ -239,6 +239,8 @@ def check_recipe(raw, name, where):
     )
     train = options(TrainOptions, raw["train"], f"{where} [train]")
     evaluation = options(EvalOptions, raw["eval"], f"{where} [eval]") if "eval" in raw else None
+    if evaluation:
+        check_claim(evaluation, f"{where} [eval]")
     if train.decay_epochs > train.epochs:
         raise RecipeError(
             f"{where} [train]: decay_epochs ({train.decay_epochs}) is more than epochs "
@@ -246,6 +248,23 @@ def check_recipe(raw, name, where):
             "too, e.g. --set train.decay_epochs=0."
         )
     return Recipe(name, raw["description"], model, data, train, evaluation)
+
+
+def check_claim(evaluation, where):
+    """The held-out set exists, and the claim's metric is one of its scores."""
+    from ganzoo.metrics.held_out import EVAL_DATA, SCORES
+
+    kinds = {name: kind for kind, names in EVAL_DATA.items() for name in names}
+    if evaluation.data not in kinds:
+        raise RecipeError(
+            f"{where}: unknown data {evaluation.data!r}. Known held-out sets: {', '.join(kinds)}."
+        )
+    scores = SCORES[kinds[evaluation.data]]
+    if evaluation.metric not in scores:
+        raise RecipeError(
+            f"{where}: {evaluation.data!r} gives no score {evaluation.metric!r}. "
+            f"It gives: {', '.join(scores)}."
+        )
 
 
 def options(cls, table, where):
@@ -402,6 +421,11 @@ def train(recipe, out, verbose="auto"):
         dataset = dataset.repeat()  # each epoch takes the next `steps` batches
     else:
         steps = int(dataset.cardinality())
+        if steps < 1:
+            raise RecipeError(
+                f"the {recipe.data['source']!r} data has no known length; set "
+                "train.steps_per_epoch (e.g. --set train.steps_per_epoch=1000)."
+            )
     model.compile(
         learning_rate=learning_rate_schedule(
             options.lr_policy,

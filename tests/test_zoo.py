@@ -70,6 +70,9 @@ def test_recipe_errors_name_what_is_missing_or_unknown(tmp_path):
         TINY_RECIPE.replace('"mnist5k"', '"mnist"'): "unknown source 'mnist'",
         TINY_RECIPE.replace('source = "mnist5k"', 'source = "tfds"'): "missing key 'name'",
         TINY_RECIPE.replace("epochs = 1", ""): "[train]: missing key 'epochs'",
+        TINY_RECIPE + '[eval]\ndata = "mnist5k"\nmetric = "fid"\nbetter_by = 2.0\n': (
+            "'mnist5k' gives no score 'fid'. It gives: frechet_distance, kid"
+        ),
     }
     for text, message in cases.items():
         with pytest.raises(RecipeError) as error:

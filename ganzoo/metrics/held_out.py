@@ -16,6 +16,15 @@ EVAL_DATA = {
     "pix2pix": ("font_pairs", "photo_colorize", "photo_super_resolution"),
     "cyclegan": ("digits_typeset",),
 }
+# The scores each kind reports (the others are settings and counts).
+SCORES = {
+    "generator": ("frechet_distance", "kid", "precision", "recall", "label_accuracy"),
+    "pix2pix": ("l1", "psnr", "ssim"),
+    "cyclegan": tuple(
+        f"{domain}_cycle_{score}" for domain in "ab" for score in ("l1", "psnr", "ssim")
+    )
+    + ("label_preservation",),
+}
 LOWER_IS_BETTER = ("frechet_distance", "kid", "l1")  # a score ending in one of these
 
 

@@ -1,0 +1,192 @@
+"""Generator export: a SavedModel for TensorFlow Serving, and ONNX.
+
+Only the generator is exported, in inference mode (batch norm on its moving
+statistics, no dropout); the discriminators and the training state stay behind.
+
+    ganzoo.export("cgan_mnist5k", "serving/cgan")              # serving/cgan/1/
+    ganzoo.export(pix2pix, "serving/fonts", uint8=True)        # images as uint8 in and out
+    ganzoo.export("pix2pix_fonts", "fonts.onnx", format="onnx")
+
+Signatures (`serving_default`; CycleGAN adds `b_to_a`), batch dimension dynamic:
+
+    GAN, DCGAN            z float32 (batch, latent_dim)            -> images
+    ConditionalGAN        z, and labels int32 (batch,) class ids   -> images
+    Pix2Pix, CycleGAN     images (batch, height, width, channels)  -> translated
+
+`images` and `translated` are float32 in [-1, 1], or with `uint8=True` uint8 in
+[0, 255] (the scaling runs inside the graph). Translators take any height and width
+the generator can (multiples of 2^depth for a U-Net, of 4 for a ResNet).
+
+The export always runs on the TensorFlow backend: a model from another backend goes
+through its preset (config and weights) into a TensorFlow-backend process, since a
+JAX model exports as XLA calls tied to the TF version, and a torch model needs torch_xla.
+"""
+
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+import tempfile
+
+FORMATS = ("tf_saved_model", "onnx")
+ONNX_OPSET = 17
+
+
+def generator_signatures(model, uint8=False):
+    """Name -> (function, input specs) for each endpoint; TensorFlow backend only."""
+    import keras
+    import tensorflow as tf
+
+    def to_unit(images):
+        return tf.cast(images, tf.float32) / 127.5 - 1.0 if uint8 else images
+
+    def from_unit(images):
+        if not uint8:
+            return images
+        return tf.cast(tf.clip_by_value(tf.round((images + 1.0) * 127.5), 0, 255), tf.uint8)
+
+    image_dtype = tf.uint8 if uint8 else tf.float32
+    if hasattr(model, "translate"):
+        if hasattr(model, "generator_ab"):  # CycleGAN: G (A -> B) and F (B -> A)
+            pairs = {
+                "serving_default": (model.generator_ab, model.input_channels),
+                "b_to_a": (model.generator_ba, model.output_channels),
+            }
+        else:
+            pairs = {"serving_default": (model.generator, model.input_channels)}
+
+        def translator(network):
+            def translate(images):
+                return {"translated": from_unit(network(to_unit(images), training=False))}
+
+            return translate
+
+        endpoints = {}
+        for name, (network, channels) in pairs.items():
+            spec = tf.TensorSpec((None, None, None, channels), image_dtype, name="images")
+            endpoints[name] = (translator(network), [spec])
+        return endpoints
+
+    z = tf.TensorSpec((None, model.latent_dim), tf.float32, name="z")
+    if model.num_classes is None:
+
+        def generate(z):
+            return {"images": from_unit(model.generator(z, training=False))}
+
+        return {"serving_default": (generate, [z])}
+
+    def generate_conditional(z, labels):
+        one_hot = keras.ops.one_hot(labels, model.num_classes)
+        return {"images": from_unit(model.generator([z, one_hot], training=False))}
+
+    labels = tf.TensorSpec((None,), tf.int32, name="labels")
+    return {"serving_default": (generate_conditional, [z, labels])}
+
+
+def write_saved_model(model, folder, uint8):
+    import keras
+
+    archive = keras.export.ExportArchive()
+    archive.track(model)
+    for name, (function, specs) in generator_signatures(model, uint8).items():
+        archive.add_endpoint(name=name, fn=function, input_signature=specs)
+    archive.write_out(str(folder), verbose=False)
+
+
+def write_onnx(model, path, uint8):
+    import tensorflow as tf
+
+    try:
+        import tf2onnx
+    except ModuleNotFoundError:
+        raise ModuleNotFoundError(
+            'The ONNX export needs tf2onnx: pip install "ganzoo[export]".'
+        ) from None
+
+    function, specs = generator_signatures(model, uint8)["serving_default"]
+    tf2onnx.convert.from_function(
+        tf.function(function, input_signature=specs),
+        input_signature=specs,
+        opset=ONNX_OPSET,
+        output_path=str(path),
+    )
+
+
+def export_on_tensorflow(preset, path, format, uint8, version):
+    """Builds the preset on the TensorFlow backend and writes the export into `path`."""
+    from ganzoo.presets import from_preset
+
+    model = from_preset(preset)
+    if format == "onnx":
+        write_onnx(model, path, uint8)
+    else:
+        write_saved_model(model, path / str(version), uint8)
+
+
+def export(model_or_preset, path, format="tf_saved_model", uint8=False, overwrite=False, version=1):
+    """Exports a model's generator(s) for serving.
+
+    Args:
+        model_or_preset: a ganzoo model (any backend), or a preset's name, folder or URL.
+        path: for "tf_saved_model" a folder, written as `path/<version>/` (TF Serving's
+            layout); for "onnx" the `.onnx` file.
+        format: "tf_saved_model" or "onnx".
+        uint8: images in and out as uint8 in [0, 255] instead of float32 in [-1, 1].
+        overwrite: replace an existing `path`. Defaults to False.
+        version: the SavedModel's version folder. Defaults to 1.
+
+    Returns:
+        `path`. It is written in a temporary place and renamed into place, so a failed
+        export leaves nothing behind.
+    """
+    import keras
+
+    from ganzoo.presets import save_preset
+
+    if format not in FORMATS:
+        raise ValueError(f"Unknown export format {format!r}. Choose one of {FORMATS}.")
+    path = pathlib.Path(path)
+    if format == "onnx" and path.suffix != ".onnx":
+        raise ValueError(f"An ONNX export is one file: give a path ending in .onnx, not {path}.")
+    if path.exists() and not overwrite:
+        raise FileExistsError(f"{path} exists; pass overwrite=True (--overwrite) to replace it.")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staging = pathlib.Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+    try:
+        preset = model_or_preset
+        if not isinstance(preset, (str, os.PathLike)):
+            preset = save_preset(model_or_preset, staging / "preset")
+        written = staging / ("model.onnx" if format == "onnx" else "export")
+        if keras.backend.backend() == "tensorflow":
+            export_on_tensorflow(preset, written, format, uint8, version)
+        else:
+            command = [
+                sys.executable,
+                "-m",
+                "ganzoo.export",
+                str(preset),
+                str(written),
+                format,
+                str(int(uint8)),
+                str(version),
+            ]
+            env = {**os.environ, "KERAS_BACKEND": "tensorflow"}
+            result = subprocess.run(command, env=env, capture_output=True, text=True)
+            if result.returncode != 0:
+                raise RuntimeError(
+                    f"the TensorFlow export process failed:\n{result.stderr[-3000:]}"
+                )
+        if path.exists():
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+        os.replace(written, path)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return path
+
+
+if __name__ == "__main__":  # the TensorFlow-backend half of `export` from another backend
+    preset_arg, path_arg, format_arg, uint8_arg, version_arg = sys.argv[1:]
+    export_on_tensorflow(
+        preset_arg, pathlib.Path(path_arg), format_arg, bool(int(uint8_arg)), int(version_arg)
+    )

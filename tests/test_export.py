@@ -1,0 +1,195 @@
+"""Generator export: the SavedModel, loaded by TensorFlow alone, and the ONNX model in
+onnxruntime give the Keras generator's outputs; the folder is written whole or not at all."""
+
+import importlib
+import json
+import pathlib
+import subprocess
+import sys
+
+import keras
+import numpy as np
+import pytest
+from helpers import random_images
+
+import ganzoo
+from ganzoo.export import export
+
+SAVED_MODEL_CLI = pathlib.Path(sys.executable).parent / "saved_model_cli"
+
+# Loads a SavedModel with TensorFlow alone and runs TF Serving REST bodies through its
+# signatures, as the model server does: "instances" (row format) or "inputs" (columnar).
+TF_ONLY_SCRIPT = """
+import json, sys
+sys.modules["ganzoo"] = None  # importing ganzoo now fails: the SavedModel must not need it
+import numpy as np
+import tensorflow as tf  # (TensorFlow 2.21 imports keras itself; this script never uses it)
+
+folder, bodies_path, out_path = sys.argv[1:]
+loaded = tf.saved_model.load(folder)
+outputs = []
+for body in json.loads(open(bodies_path).read()):
+    signature = loaded.signatures[body.get("signature_name", "serving_default")]
+    specs = signature.structured_input_signature[1]
+    if "instances" in body:
+        columns = {name: [row[name] for row in body["instances"]] for name in specs}
+    else:
+        columns = body["inputs"]
+    tensors = {name: tf.constant(columns[name], dtype=specs[name].dtype) for name in specs}
+    (output,) = signature(**tensors).values()
+    outputs.append(output.numpy())
+np.savez(out_path, *outputs)
+"""
+
+
+def serve(folder, bodies, tmp_path):
+    """Runs REST JSON bodies through the SavedModel in a TensorFlow-only process."""
+    (tmp_path / "bodies.json").write_text(json.dumps(bodies))
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            TF_ONLY_SCRIPT,
+            str(folder),
+            str(tmp_path / "bodies.json"),
+            str(tmp_path / "outputs.npz"),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    outputs = np.load(tmp_path / "outputs.npz")
+    return [outputs[f"arr_{i}"] for i in range(len(bodies))]
+
+
+def test_a_conditional_generator_serves_the_documented_rest_body(tmp_path):
+    model = ganzoo.ConditionalGAN(filters=4, seed=0)
+    rng = np.random.default_rng(0)
+    z = rng.standard_normal((5, model.latent_dim)).astype("float32")
+    labels = np.array([0, 3, 7, 9, 3])
+    expected = keras.ops.convert_to_numpy(
+        model.generator([z, np.eye(10, dtype="float32")[labels]], training=False)
+    )
+    folder = export(model, tmp_path / "cgan")
+    assert sorted(p.name for p in (tmp_path / "cgan").iterdir()) == ["1"]
+    rows = {
+        "instances": [
+            {"z": row.tolist(), "labels": int(y)} for row, y in zip(z, labels, strict=True)
+        ]
+    }
+    columns = {"inputs": {"z": z.tolist(), "labels": labels.tolist()}}
+    for served in serve(folder / "1", [rows, columns], tmp_path):
+        np.testing.assert_allclose(served, expected, atol=1e-4)
+
+    shown = subprocess.run(
+        [
+            str(SAVED_MODEL_CLI),
+            "show",
+            "--dir",
+            str(folder / "1"),
+            "--tag_set",
+            "serve",
+            "--signature_def",
+            "serving_default",
+        ],
+        capture_output=True,
+        text=True,
+    ).stdout
+    for line in (
+        "inputs['z'] tensor_info:",
+        "inputs['labels'] tensor_info:",
+        "outputs['images'] tensor_info:",
+        "shape: (-1, 100)",
+        "shape: (-1)",
+        "shape: (-1, 28, 28, 1)",
+        "dtype: DT_INT32",
+    ):
+        assert line in shown, (line, shown)
+
+
+def test_a_translator_exports_for_uint8_images_of_any_size(tmp_path):
+    model = ganzoo.CycleGAN(
+        image_size=(16, 16),
+        input_channels=1,
+        output_channels=3,
+        generator="resnet_1blocks",
+        discriminator="pixel",
+        generator_filters=2,
+        discriminator_filters=2,
+        identity_weight=0.0,
+        seed=0,
+    )
+    folder = export(model, tmp_path / "cyclegan", uint8=True)
+    pixels = np.random.default_rng(0).integers(0, 256, (3, 24, 20, 1), dtype=np.uint8)
+    expected = np.round((model.translate(pixels / 127.5 - 1.0) + 1) * 127.5)  # not 16x16
+    back = np.random.default_rng(1).integers(0, 256, (1, 8, 8, 3), dtype=np.uint8)
+    served, served_back = serve(
+        folder / "1",
+        [
+            {"inputs": {"images": pixels.tolist()}},
+            {"signature_name": "b_to_a", "inputs": {"images": back.tolist()}},
+        ],
+        tmp_path,
+    )
+    assert served.dtype == np.uint8 and served.shape == (3, 24, 20, 3)
+    assert np.abs(served.astype(int) - expected).max() <= 1  # float rounding at .5
+    expected_back = np.round((model.translate(back / 127.5 - 1.0, "BtoA") + 1) * 127.5)
+    assert np.abs(served_back.astype(int) - expected_back).max() <= 1
+
+
+def test_onnx_matches_in_onnxruntime(tmp_path):
+    import onnxruntime
+
+    model = ganzoo.Pix2Pix(
+        image_size=(16, 16),
+        generator="unet_16",
+        discriminator="pixel",
+        generator_filters=2,
+        discriminator_filters=2,
+        seed=0,
+    )
+    images = random_images(2, (16, 16, 3))
+    path = export(model, tmp_path / "pix2pix.onnx", format="onnx")
+    session = onnxruntime.InferenceSession(str(path))
+    assert [i.name for i in session.get_inputs()] == ["images"]
+    assert [o.name for o in session.get_outputs()] == ["translated"]
+    (outputs,) = session.run(None, {"images": images})
+    np.testing.assert_allclose(outputs, model.translate(images), atol=1e-4)
+
+
+def test_an_existing_folder_needs_overwrite_and_a_failure_leaves_nothing(tmp_path, monkeypatch):
+    model = ganzoo.DCGAN(filters=2, seed=0)
+    folder = export(model, tmp_path / "dcgan")
+    with pytest.raises(FileExistsError, match="--overwrite"):
+        export(model, folder)
+    export(model, folder, overwrite=True, version=2)
+    assert sorted(p.name for p in folder.iterdir()) == ["2"]
+
+    export_module = importlib.import_module("ganzoo.export")  # `ganzoo.export` is the function
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(export_module, "export_on_tensorflow", broken)
+    monkeypatch.setattr(export_module.subprocess, "run", broken)
+    with pytest.raises(RuntimeError, match="disk full"):
+        export(model, tmp_path / "failed")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dcgan"]  # no staging left
+    with pytest.raises(ValueError, match="ending in .onnx"):
+        export(model, tmp_path / "model", format="onnx")
+
+
+def test_a_shipped_preset_exports_from_the_command_line(tmp_path, capsys):
+    import onnxruntime
+
+    from ganzoo.cli import main
+
+    path = tmp_path / "dcgan.onnx"
+    assert main(["export", "dcgan_mnist5k", "--format", "onnx", "--out", str(path)]) == 0
+    z = np.random.default_rng(0).standard_normal((3, 100)).astype("float32")
+    (outputs,) = onnxruntime.InferenceSession(str(path)).run(None, {"z": z})
+    generator = ganzoo.from_preset("dcgan_mnist5k").generator
+    expected = keras.ops.convert_to_numpy(generator(z, training=False))
+    np.testing.assert_allclose(outputs, expected, atol=1e-4)
+    assert main(["export", "dcgan_mnist5k", "--format", "onnx", "--out", str(path)]) == 2
+    assert "--overwrite" in capsys.readouterr().err
