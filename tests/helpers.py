@@ -10,6 +10,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+import ganzoo
+
 BACKENDS = ("tensorflow", "jax", "torch")
 
 
@@ -179,3 +181,27 @@ def preset_reference_outputs(model):
         data = model.preset_metadata["recipe"]["eval"]["data"]
         examples = held_out_examples(model, data, count=4)
     return preview_images(model, examples, num_images=4, seed=0)[0]
+
+
+def tiny_pix2pix(**kwargs):
+    """A Pix2Pix of 16x16 images with 2-filter networks (a U-Net of depth 4, a pixel D)."""
+    options = {
+        "image_size": (16, 16),
+        "generator": "unet_16",
+        "discriminator": "pixel",
+        "generator_filters": 2,
+        "discriminator_filters": 2,
+    }
+    return ganzoo.Pix2Pix(**{**options, **kwargs})
+
+
+def tiny_cyclegan(**kwargs):
+    """A CycleGAN of 16x16 images with 2-filter networks (one residual block, pixel Ds)."""
+    options = {
+        "image_size": (16, 16),
+        "generator": "resnet_1blocks",
+        "discriminator": "pixel",
+        "generator_filters": 2,
+        "discriminator_filters": 2,
+    }
+    return ganzoo.CycleGAN(**{**options, **kwargs})

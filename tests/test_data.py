@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 import tensorflow as tf
+from helpers import tiny_pix2pix
 from PIL import Image
 
 import ganzoo
@@ -348,13 +349,7 @@ def test_photo_pairs():
 def test_paired_folder_feeds_fit(side_by_side):
     """A folder pipeline goes straight into fit (unpaired {"A", "B"} batches are fed to
     CycleGAN in test_translation)."""
-    pix2pix = ganzoo.Pix2Pix(
-        image_size=(16, 16),
-        generator="unet_16",
-        discriminator="pixel",
-        generator_filters=2,
-        discriminator_filters=2,
-    )
+    pix2pix = tiny_pix2pix()
     pix2pix.compile()
     dataset = paired_folder(
         side_by_side / "ab", preprocess=Preprocess(load_size=20, crop_size=16), batch_size=2

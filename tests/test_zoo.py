@@ -8,7 +8,14 @@ import tarfile
 import keras
 import numpy as np
 import pytest
-from helpers import batches, probe_inputs, probe_outputs, random_images
+from helpers import (
+    batches,
+    probe_inputs,
+    probe_outputs,
+    random_images,
+    tiny_cyclegan,
+    tiny_pix2pix,
+)
 from PIL import Image
 
 import ganzoo
@@ -95,22 +102,8 @@ def test_overrides_are_checked_like_the_file(tmp_path):
 def tiny_models():
     return {
         "dcgan": lambda: ganzoo.ConditionalGAN(filters=2, seed=1),
-        "pix2pix": lambda: ganzoo.Pix2Pix(
-            image_size=(16, 16),
-            generator="unet_16",
-            discriminator="pixel",
-            generator_filters=2,
-            discriminator_filters=2,
-            seed=1,
-        ),
-        "cyclegan": lambda: ganzoo.CycleGAN(
-            image_size=(16, 16),
-            generator="resnet_1blocks",
-            discriminator="pixel",
-            generator_filters=2,
-            discriminator_filters=2,
-            seed=1,
-        ),
+        "pix2pix": lambda: tiny_pix2pix(seed=1),
+        "cyclegan": lambda: tiny_cyclegan(seed=1),
     }
 
 

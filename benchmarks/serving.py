@@ -1,0 +1,81 @@
+"""Inference latency of each shipped generator: Keras, the exported SavedModel, onnxruntime.
+
+    KERAS_BACKEND=tensorflow python benchmarks/serving.py [--repeats 30]
+
+For batch 1 and 16, the median wall time of one call after warm-up: the Keras generator
+(`predict_on_batch`, on the active backend), the SavedModel's `serving_default` loaded
+with `tf.saved_model.load`, and the ONNX model in onnxruntime (CPU). Inputs are latents
+(and labels) for generators, images of the preset's size for translators.
+"""
+
+import argparse
+import functools
+import pathlib
+import tempfile
+import time
+
+import keras
+import numpy as np
+import onnxruntime
+import tensorflow as tf
+
+from ganzoo.export import export
+from ganzoo.presets import from_preset, shipped_presets
+
+
+def median_ms(call, repeats):
+    call()
+    call()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - start)
+    return 1000 * float(np.median(times))
+
+
+def serving_inputs(model, batch):
+    """Named inputs of the exported signature, and the Keras generator's inputs."""
+    rng = np.random.default_rng(0)
+    if hasattr(model, "translate"):
+        images = rng.uniform(-1, 1, (batch, *model.image_size, model.input_channels))
+        images = images.astype("float32")
+        network = model.generator_ab if hasattr(model, "generator_ab") else model.generator
+        return {"images": images}, network, images
+    z = rng.standard_normal((batch, model.latent_dim)).astype("float32")
+    if model.num_classes is None:
+        return {"z": z}, model.generator, z
+    labels = rng.integers(0, model.num_classes, batch).astype("int32")
+    one_hot = np.eye(model.num_classes, dtype="float32")[labels]
+    return {"z": z, "labels": labels}, model.generator, [z, one_hot]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeats", type=int, default=30)
+    args = parser.parse_args()
+    backend = keras.backend.backend()
+    print(f"Keras on {backend}; milliseconds per call, median of {args.repeats}\n")
+    print(f"| preset | batch | Keras ({backend}) | SavedModel | onnxruntime |")
+    print("|---|---|---|---|---|")
+    with tempfile.TemporaryDirectory() as folder:
+        for name in shipped_presets():
+            model = from_preset(name)
+            saved = export(name, pathlib.Path(folder) / name)
+            onnx = export(name, pathlib.Path(folder) / f"{name}.onnx", format="onnx")
+            signature = tf.saved_model.load(str(saved / "1")).signatures["serving_default"]
+            session = onnxruntime.InferenceSession(str(onnx))
+            for batch in (1, 16):
+                named, network, keras_inputs = serving_inputs(model, batch)
+                tensors = {k: tf.constant(v) for k, v in named.items()}
+                calls = (
+                    functools.partial(network.predict_on_batch, keras_inputs),
+                    functools.partial(signature, **tensors),
+                    functools.partial(session.run, None, named),
+                )
+                timings = [median_ms(call, args.repeats) for call in calls]
+                print(f"| `{name}` | {batch} | " + " | ".join(f"{t:.2f}" for t in timings) + " |")
+
+
+if __name__ == "__main__":
+    main()
