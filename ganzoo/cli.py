@@ -4,7 +4,7 @@
     ganzoo sample dcgan_mnist5k --n 64 --out grid.png  # a preset, its folder, or a .keras file
     ganzoo translate pix2pix_fonts glyphs/ --out translated/
     ganzoo eval cgan_mnist5k [--data mnist5k] [--n 1000] [--json]
-    ganzoo export cgan_mnist5k --out serving/cgan [--format onnx] [--uint8]
+    ganzoo export cgan_mnist5k --out serving/cgan [--format onnx] [--uint8] [--test-time-dropout]
     ganzoo list
 
 `--backend` picks the Keras backend (it must be chosen before Keras is imported).
@@ -78,6 +78,11 @@ def parse_args(argv):
     exporting.add_argument("--uint8", action="store_true", help="uint8 images in and out")
     exporting.add_argument("--version", type=int, default=1, help="SavedModel version folder")
     exporting.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
+    exporting.add_argument(
+        "--test-time-dropout",
+        action="store_true",
+        help="keep Pix2Pix's dropout and batch statistics, as the paper's test time",
+    )
 
     commands.add_parser("list", help="the shipped presets, their recipes and scores")
     return parser.parse_args(argv)
@@ -207,7 +212,15 @@ def export_model(args):
     from ganzoo.export import export
 
     source = args.model if not str(args.model).endswith(".keras") else load_model(args.model)
-    path = export(source, args.out, args.format, args.uint8, args.overwrite, args.version)
+    path = export(
+        source,
+        args.out,
+        args.format,
+        args.uint8,
+        args.overwrite,
+        args.version,
+        args.test_time_dropout,
+    )
     print(f"wrote {path / str(args.version) if args.format == 'tf_saved_model' else path}")
 
 

@@ -2,6 +2,9 @@
 
 Only the generator is exported, in inference mode (batch norm on its moving
 statistics, no dropout); the discriminators and the training state stay behind.
+`test_time_dropout=True` keeps Pix2Pix's dropout as the paper runs it at test time
+(with batch norm on each request's own statistics, as the reference's `test.py` does
+without `--eval`), drawing new dropout masks on every call.
 
     ganzoo.export("cgan_mnist5k", "serving/cgan")              # serving/cgan/1/
     ganzoo.export(pix2pix, "serving/fonts", uint8=True)        # images as uint8 in and out
@@ -22,6 +25,8 @@ through its preset (config and weights) into a TensorFlow-backend process, since
 JAX model exports as XLA calls tied to the TF version, and a torch model needs torch_xla.
 """
 
+import functools
+import json
 import os
 import pathlib
 import shutil
@@ -31,9 +36,51 @@ import tempfile
 
 FORMATS = ("tf_saved_model", "onnx")
 ONNX_OPSET = 17
+USAGE_ERROR = 2  # the subprocess's exit code for a ValueError, raised again here
 
 
-def generator_signatures(model, uint8=False):
+def dropout_layers(network):
+    import keras
+
+    return [layer for layer in network.layers if isinstance(layer, keras.layers.Dropout)]
+
+
+def in_training_mode(network):
+    """`network` as run at the pix2pix paper's test time, without touching its state.
+
+    Batch norm uses the batch's statistics and dropout is on, with fresh random seeds
+    on every call; the moving statistics and the seed variables are read, never
+    written, so serving leaves the weights as they were.
+    """
+    import tensorflow as tf
+
+    seeds = {id(layer.seed_generator.state) for layer in dropout_layers(network)}
+
+    def fresh_seed(variable):
+        seed = tf.random.uniform(variable.shape, maxval=2**31 - 1, dtype=tf.int32)
+        return tf.cast(seed, variable.dtype)
+
+    def call(images):
+        state = [fresh_seed(v) if id(v) in seeds else v for v in network.non_trainable_variables]
+        outputs, _ = network.stateless_call(
+            network.trainable_variables, state, images, training=True
+        )
+        return outputs
+
+    return call
+
+
+def check_test_time_dropout(model):
+    networks = [getattr(model, name, None) for name in ("generator", "generator_ab")]
+    if not any(network is not None and dropout_layers(network) for network in networks):
+        raise ValueError(
+            f"test_time_dropout keeps a translator's dropout, but this {type(model).__name__}'s "
+            "generator has no dropout layer. Export it without test_time_dropout "
+            "(--test-time-dropout)."
+        )
+
+
+def generator_signatures(model, uint8=False, test_time_dropout=False):
     """Name -> (function, input specs) for each endpoint; TensorFlow backend only."""
     import keras
     import tensorflow as tf
@@ -47,6 +94,8 @@ def generator_signatures(model, uint8=False):
         return tf.cast(tf.clip_by_value(tf.round((images + 1.0) * 127.5), 0, 255), tf.uint8)
 
     image_dtype = tf.uint8 if uint8 else tf.float32
+    if test_time_dropout:
+        check_test_time_dropout(model)
     if hasattr(model, "translate"):
         if hasattr(model, "generator_ab"):  # CycleGAN: G (A -> B) and F (B -> A)
             pairs = {
@@ -57,8 +106,13 @@ def generator_signatures(model, uint8=False):
             pairs = {"serving_default": (model.generator, model.input_channels)}
 
         def translator(network):
+            if test_time_dropout:
+                run = in_training_mode(network)
+            else:
+                run = functools.partial(network, training=False)
+
             def translate(images):
-                return {"translated": from_unit(network(to_unit(images), training=False))}
+                return {"translated": from_unit(run(to_unit(images)))}
 
             return translate
 
@@ -84,12 +138,12 @@ def generator_signatures(model, uint8=False):
     return {"serving_default": (generate_conditional, [z, labels])}
 
 
-def write_saved_model(model, folder, uint8):
+def write_saved_model(model, folder, uint8, test_time_dropout):
     import keras
 
     archive = keras.export.ExportArchive()
     archive.track(model)
-    for name, (function, specs) in generator_signatures(model, uint8).items():
+    for name, (function, specs) in generator_signatures(model, uint8, test_time_dropout).items():
         archive.add_endpoint(name=name, fn=function, input_signature=specs)
     archive.write_out(str(folder), verbose=False)
 
@@ -113,7 +167,7 @@ def write_onnx(model, path, uint8):
     )
 
 
-def export_on_tensorflow(preset, path, format, uint8, version):
+def export_on_tensorflow(preset, path, format, uint8, version, test_time_dropout):
     """Builds the preset on the TensorFlow backend and writes the export into `path`."""
     from ganzoo.presets import from_preset
 
@@ -121,10 +175,18 @@ def export_on_tensorflow(preset, path, format, uint8, version):
     if format == "onnx":
         write_onnx(model, path, uint8)
     else:
-        write_saved_model(model, path / str(version), uint8)
+        write_saved_model(model, pathlib.Path(path) / str(version), uint8, test_time_dropout)
 
 
-def export(model_or_preset, path, format="tf_saved_model", uint8=False, overwrite=False, version=1):
+def export(
+    model_or_preset,
+    path,
+    format="tf_saved_model",
+    uint8=False,
+    overwrite=False,
+    version=1,
+    test_time_dropout=False,
+):
     """Exports a model's generator(s) for serving.
 
     Args:
@@ -135,6 +197,10 @@ def export(model_or_preset, path, format="tf_saved_model", uint8=False, overwrit
         uint8: images in and out as uint8 in [0, 255] instead of float32 in [-1, 1].
         overwrite: replace an existing `path`. Defaults to False.
         version: the SavedModel's version folder. Defaults to 1.
+        test_time_dropout: keep a translator's dropout, as the pix2pix paper does at
+            test time: new masks on every call, and batch norm on the request's own
+            statistics (the reference's `test.py` without `--eval`). SavedModel only.
+            Defaults to False.
 
     Returns:
         `path`. It is written in a temporary place and renamed into place, so a failed
@@ -149,6 +215,11 @@ def export(model_or_preset, path, format="tf_saved_model", uint8=False, overwrit
     path = pathlib.Path(path)
     if format == "onnx" and path.suffix != ".onnx":
         raise ValueError(f"An ONNX export is one file: give a path ending in .onnx, not {path}.")
+    if format == "onnx" and test_time_dropout:
+        raise ValueError(
+            "test_time_dropout needs per-call random seeds, which tf2onnx cannot convert: "
+            'export it with format="tf_saved_model".'
+        )
     if path.exists() and not overwrite:
         raise FileExistsError(f"{path} exists; pass overwrite=True (--overwrite) to replace it.")
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -158,21 +229,15 @@ def export(model_or_preset, path, format="tf_saved_model", uint8=False, overwrit
         if not isinstance(preset, (str, os.PathLike)):
             preset = save_preset(model_or_preset, staging / "preset")
         written = staging / ("model.onnx" if format == "onnx" else "export")
+        options = (str(preset), str(written), format, uint8, version, test_time_dropout)
         if keras.backend.backend() == "tensorflow":
-            export_on_tensorflow(preset, written, format, uint8, version)
+            export_on_tensorflow(*options)
         else:
-            command = [
-                sys.executable,
-                "-m",
-                "ganzoo.export",
-                str(preset),
-                str(written),
-                format,
-                str(int(uint8)),
-                str(version),
-            ]
+            command = [sys.executable, "-m", "ganzoo.export", json.dumps(options)]
             env = {**os.environ, "KERAS_BACKEND": "tensorflow"}
             result = subprocess.run(command, env=env, capture_output=True, text=True)
+            if result.returncode == USAGE_ERROR:
+                raise ValueError(result.stderr.strip().splitlines()[-1])
             if result.returncode != 0:
                 raise RuntimeError(
                     f"the TensorFlow export process failed:\n{result.stderr[-3000:]}"
@@ -186,7 +251,8 @@ def export(model_or_preset, path, format="tf_saved_model", uint8=False, overwrit
 
 
 if __name__ == "__main__":  # the TensorFlow-backend half of `export` from another backend
-    preset_arg, path_arg, format_arg, uint8_arg, version_arg = sys.argv[1:]
-    export_on_tensorflow(
-        preset_arg, pathlib.Path(path_arg), format_arg, bool(int(uint8_arg)), int(version_arg)
-    )
+    try:
+        export_on_tensorflow(*json.loads(sys.argv[1]))
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        sys.exit(USAGE_ERROR)

@@ -178,3 +178,37 @@ def test_a_shipped_preset_exports_from_the_command_line(tmp_path, capsys):
     np.testing.assert_allclose(outputs, expected, atol=1e-4)
     assert main(["export", "dcgan_mnist5k", "--format", "onnx", "--out", str(path)]) == 2
     assert "--overwrite" in capsys.readouterr().err
+
+
+def test_test_time_dropout_draws_new_masks_and_uses_the_batch_statistics(tmp_path):
+    import tensorflow as tf
+
+    model = tiny_pix2pix(
+        image_size=(64, 64), generator="unet_64", input_channels=1, output_channels=1, seed=0
+    )  # depth 6: dropout in decoder level 5
+    images = random_images(3, (64, 64, 1))
+    folder = export(model, tmp_path / "paper", test_time_dropout=True)
+    loaded = tf.saved_model.load(str(folder / "1"))
+    state = [v.numpy() for v in loaded.variables]
+    served = np.stack(
+        [
+            loaded.signatures["serving_default"](images=tf.constant(images))["translated"]
+            for _ in range(40)
+        ]
+    )
+    assert np.abs(served[0] - served[1]).max() > 1e-3  # a new dropout mask on every call
+    for before, after in zip(state, loaded.variables, strict=True):
+        np.testing.assert_array_equal(before, after.numpy())  # serving writes nothing
+    in_training = np.stack(
+        [keras.ops.convert_to_numpy(model.generator(images, training=True)) for _ in range(40)]
+    )
+    in_inference = model.translate(images)
+    # Averaged over masks, the export agrees with Keras' training mode, not inference mode.
+    gap = np.abs(served.mean(0) - in_training.mean(0)).mean()
+    assert gap < 0.2 * np.abs(served.mean(0) - in_inference).mean()
+
+    with pytest.raises(ValueError, match="has no dropout layer"):
+        export(tiny_cyclegan(seed=0), tmp_path / "cyclegan", test_time_dropout=True)
+    with pytest.raises(ValueError, match="tf_saved_model"):
+        export(model, tmp_path / "paper.onnx", format="onnx", test_time_dropout=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["paper"]
