@@ -15,7 +15,7 @@ import keras
 
 from ganzoo import recipes
 from ganzoo.images import preview_images, save_image_grid
-from ganzoo.metrics.held_out import held_out_examples, held_out_scores, model_kind
+from ganzoo.metrics.held_out import held_out_examples, model_kind
 from ganzoo.presets import from_preset, shipped_presets
 
 SHOWN = {  # the scores printed for each kind, after the claim's metric
@@ -42,13 +42,8 @@ def main():
     for name, folder in shipped_presets().items():
         model = from_preset(name)
         metadata = model.preset_metadata
-        table = {k: v for k, v in metadata["recipe"].items() if k != "name"}
-        recipe = recipes.check_recipe(table, name, f"{name} metadata")
+        recipe, scores, untrained, claim = recipes.rescore_preset(model)
         options = recipe.eval
-        scores = held_out_scores(model, options.data, options.num_samples, recipe.train.seed)
-        twin = recipes.build_model(recipe)
-        untrained = held_out_scores(twin, options.data, options.num_samples, recipe.train.seed)
-        claim = recipes.claim_result(options, scores, untrained)
         others = ", ".join(
             f"{key} {formatted(scores[key])} ({formatted(untrained[key])})"
             for key in SHOWN[model_kind(model)]

@@ -361,6 +361,26 @@ def claim_result(options, scores, untrained):
     }
 
 
+def rescore_preset(model):
+    """Scores a loaded preset again, with the recipe stored in its metadata.
+
+    Returns:
+        `(recipe, scores, untrained, claim)`: the checked recipe, the preset's held-out
+        scores now, its untrained twin's (the recipe and seed, built and not trained),
+        and the recipe's claim between the two (`claim_result`).
+    """
+    from ganzoo.metrics.held_out import held_out_scores
+
+    metadata = model.preset_metadata
+    table = {k: v for k, v in metadata["recipe"].items() if k != "name"}
+    recipe = check_recipe(table, metadata["name"], f"{metadata['name']} metadata")
+    options = recipe.eval
+    scores = held_out_scores(model, options.data, options.num_samples, recipe.train.seed)
+    twin = build_model(recipe)
+    untrained = held_out_scores(twin, options.data, options.num_samples, recipe.train.seed)
+    return recipe, scores, untrained, claim_result(options, scores, untrained)
+
+
 def preview_examples(recipe, model, dataset):
     """Fixed `(a, b)` examples for a translator's sample grids: 8 held-out ones, or
     without `[eval]` the first training batch. None for generators."""
