@@ -1,6 +1,7 @@
 """Inference latency of each shipped generator: Keras, the exported SavedModel, onnxruntime.
 
     KERAS_BACKEND=tensorflow python benchmarks/serving.py [--repeats 30]
+    KERAS_BACKEND=tensorflow python benchmarks/serving.py --layers pix2pix_fonts
 
 For batch 1 and 16, the median wall time of one call after warm-up: the Keras generator
 (`predict_on_batch`, on the active backend), the SavedModel's `serving_default` loaded
@@ -50,10 +51,45 @@ def serving_inputs(model, batch):
     return {"z": z, "labels": labels}, model.generator, [z, one_hot]
 
 
+def milliseconds_per_layer_class(network, inputs, repeats):
+    """Layer class -> summed median time of its layers, each run alone on its inputs."""
+    layers = [layer for layer in network.layers if not isinstance(layer, keras.layers.InputLayer)]
+    listed = inputs if isinstance(inputs, list) else [inputs]
+    values = dict(zip(map(id, network.inputs), listed, strict=True))
+    outputs = keras.Model(network.input, [layer.output for layer in layers])(inputs)
+    values.update(zip((id(layer.output) for layer in layers), outputs, strict=True))
+    totals = {}
+    for layer in layers:
+        arguments = layer.input
+        if isinstance(arguments, list):
+            arguments = [values[id(tensor)] for tensor in arguments]
+        else:
+            arguments = values[id(arguments)]
+        run = tf.function(functools.partial(layer, training=False))
+        name = type(layer).__name__
+        totals[name] = totals.get(name, 0.0) + median_ms(functools.partial(run, arguments), repeats)
+    return dict(sorted(totals.items(), key=lambda item: -item[1]))
+
+
+def print_layer_times(name, repeats):
+    model = from_preset(name)
+    _, network, inputs = serving_inputs(model, batch=16)
+    print(f"{name}'s generator on TensorFlow, batch 16: milliseconds per layer class\n")
+    print("| layer class | ms |")
+    print("|---|---|")
+    for layer_class, milliseconds in milliseconds_per_layer_class(network, inputs, repeats).items():
+        print(f"| {layer_class} | {milliseconds:.2f} |")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=30)
+    parser.add_argument("--layers", metavar="PRESET", help="time each layer of its generator")
     args = parser.parse_args()
+    if args.layers:
+        if keras.backend.backend() != "tensorflow":
+            raise SystemExit("--layers times TensorFlow ops: run it with KERAS_BACKEND=tensorflow")
+        return print_layer_times(args.layers, args.repeats)
     backend = keras.backend.backend()
     print(f"Keras on {backend}; milliseconds per call, median of {args.repeats}\n")
     print(f"| preset | batch | Keras ({backend}) | SavedModel | onnxruntime |")
