@@ -6,7 +6,7 @@ must match: its image size (crops), its channels, and whether it is conditional.
 options are keyword arguments with annotated types; recipes are checked against them.
 
     offline (install with the package)    mnist5k, font_pairs, photo_pairs, digits_typeset
-    downloaded                            tfds, tfds_unpaired, pix2pix
+    downloaded                            tfds, tfds_cycle_gan, pix2pix
     your files                            paired_folder, unpaired_folder
 """
 
@@ -147,11 +147,14 @@ def pix2pix(
 ):
     """A pix2pix data set (facades, maps, edges2shoes, ...): side-by-side A|B files."""
     folder = download_pix2pix(name, sha256, cache_dir)
-    return read_paired_folder(
-        folder / "train",
-        preprocess=crop_preprocess(model, preprocess, load_size, flip),
-        batch_size=batch_size,
-        seed=seed,
+    return paired_folder(
+        model,
+        batch_size,
+        seed,
+        path=str(folder / "train"),
+        preprocess=preprocess,
+        load_size=load_size,
+        flip=flip,
     )
 
 

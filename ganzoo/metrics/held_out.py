@@ -66,7 +66,8 @@ def held_out_examples(model, name=None, count=None):
     else:
         digits, labels = data.load_mnist5k("test")
         typeset, typeset_labels = data.load_typeset_digits("test")
-        digits, labels = digits[classes_in_turn(labels)], labels[classes_in_turn(labels)]
+        order = classes_in_turn(labels)
+        digits, labels = digits[order], labels[order]
         typeset = typeset[classes_in_turn(typeset_labels)]
         count = min(count or len(typeset), len(typeset))
         examples = (digits, typeset, labels)
