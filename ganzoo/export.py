@@ -29,7 +29,6 @@ import functools
 import json
 import os
 import pathlib
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -208,7 +207,7 @@ def export(
     """
     import keras
 
-    from ganzoo.presets import save_preset
+    from ganzoo.presets import save_preset, written_whole
 
     if format not in FORMATS:
         raise ValueError(f"Unknown export format {format!r}. Choose one of {FORMATS}.")
@@ -222,13 +221,10 @@ def export(
         )
     if path.exists() and not overwrite:
         raise FileExistsError(f"{path} exists; pass overwrite=True (--overwrite) to replace it.")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    staging = pathlib.Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
-    try:
+    with written_whole(path) as written, tempfile.TemporaryDirectory() as scratch:
         preset = model_or_preset
         if not isinstance(preset, (str, os.PathLike)):
-            preset = save_preset(model_or_preset, staging / "preset")
-        written = staging / ("model.onnx" if format == "onnx" else "export")
+            preset = save_preset(model_or_preset, pathlib.Path(scratch) / "preset")
         options = (str(preset), str(written), format, uint8, version, test_time_dropout)
         if keras.backend.backend() == "tensorflow":
             export_on_tensorflow(*options)
@@ -242,11 +238,6 @@ def export(
                 raise RuntimeError(
                     f"the TensorFlow export process failed:\n{result.stderr[-3000:]}"
                 )
-        if path.exists():
-            shutil.rmtree(path) if path.is_dir() else path.unlink()
-        os.replace(written, path)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     return path
 
 

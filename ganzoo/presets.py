@@ -13,6 +13,7 @@ builds anything, so an altered, truncated or missing file is refused with its na
 The shipped presets are the folders of `pretrained/` that hold a metadata.json.
 """
 
+import contextlib
 import hashlib
 import json
 import math
@@ -49,6 +50,26 @@ def parameter_counts(model):
     return {**counts, "total": sum(counts.values())}
 
 
+@contextlib.contextmanager
+def written_whole(path):
+    """Yields a place beside `path` to write a file or folder into. If the block ends
+    without an error, what was written there replaces `path` by a rename; either way
+    nothing else is left behind, so a failed write leaves `path` as it was."""
+    path = pathlib.Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staging = pathlib.Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+    try:
+        written = staging / path.name
+        yield written
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
+        os.replace(written, path)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
 def save_preset(model, folder, metadata=None, overwrite=False):
     """Writes `model` as a preset folder, atomically.
 
@@ -71,9 +92,8 @@ def save_preset(model, folder, metadata=None, overwrite=False):
     folder = pathlib.Path(folder)
     if folder.exists() and not overwrite:
         raise FileExistsError(f"{folder} exists; pass overwrite=True to replace it.")
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = pathlib.Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
-    try:
+    with written_whole(folder) as staging:
+        staging.mkdir()
         config = keras.saving.serialize_keras_object(model)
         config = {k: config[k] for k in ("module", "class_name", "config", "registered_name")}
         (staging / CONFIG_FILE).write_text(json.dumps(config, indent=2) + "\n")
@@ -95,12 +115,6 @@ def save_preset(model, folder, metadata=None, overwrite=False):
             "files": files,
         }
         (staging / METADATA_FILE).write_text(json.dumps(metadata, indent=2) + "\n")
-        if folder.exists():
-            shutil.rmtree(folder)
-        os.replace(staging, folder)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return folder
 
 
