@@ -22,8 +22,6 @@ from ganzoo.metrics.held_out import EVAL_DATA
 from ganzoo.presets import PresetError
 from ganzoo.recipes import RecipeError, load_recipe, parse_override
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
-
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(prog="ganzoo", description=__doc__.split("\n")[0])
@@ -151,22 +149,22 @@ def sample(args):
 
 
 def image_paths(sources):
+    """The image files named, and those under the folders named (`image_files`)."""
+    from ganzoo.data.folders import image_files
+
     paths = []
     for source in sources:
-        if source.is_dir():
-            paths += sorted(p for p in source.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
-        elif source.is_file():
-            paths.append(source)
-        else:
-            raise FileNotFoundError(f"no image file or folder at {source}")
-    if not paths:
-        raise FileNotFoundError(f"no images ({', '.join(IMAGE_SUFFIXES)}) in {sources}")
+        paths += [source] if source.is_file() else image_files(source)
     return paths
 
 
 def translate(args):
     import numpy as np
     from PIL import Image
+
+    from ganzoo.data import folders
+    from ganzoo.data.preprocess import to_unit_range
+    from ganzoo.images import to_uint8
 
     model = load_model(args.model)
     if not hasattr(model, "translate"):
@@ -181,14 +179,9 @@ def translate(args):
     options = {"direction": args.direction} if hasattr(model, "generator_ba") else {}
     args.out.mkdir(parents=True, exist_ok=True)
     for path in image_paths(args.images):
-        try:
-            image = Image.open(path)
-            image = image.convert("L" if channels == 1 else "RGB")
-        except OSError as error:
-            raise ValueError(f"cannot read {path}: {error}") from None
-        pixels = np.asarray(image, "float32").reshape(image.height, image.width, channels)
-        output = model.translate(pixels / 127.5 - 1.0, **options)
-        output = np.clip((output + 1.0) * 127.5 + 0.5, 0, 255).astype("uint8")
+        folders.inspect(path)  # an unreadable file is named in a one-line error
+        image = to_unit_range(folders.decode(str(path), channels))  # as the data loaders
+        output = to_uint8(model.translate(np.asarray(image), **options))
         target = args.out / f"{path.stem}.png"
         Image.fromarray(output[..., 0] if output.shape[-1] == 1 else output).save(target)
         print(f"{path} -> {target}")

@@ -7,6 +7,11 @@ import numpy as np
 from PIL import Image
 
 
+def to_uint8(images):
+    """Images in [-1, 1] as uint8 pixels in [0, 255], rounded to the nearest."""
+    return np.clip((np.asarray(images) + 1.0) * 127.5 + 0.5, 0, 255).astype(np.uint8)
+
+
 def image_grid(images, columns=None):
     """Tiles images `(n, height, width, channels)` in [-1, 1] into one uint8 picture.
 
@@ -24,8 +29,7 @@ def image_grid(images, columns=None):
     columns = columns or math.ceil(math.sqrt(n))
     rows = math.ceil(n / columns)
     grid = np.zeros((rows * (h + 1) - 1, columns * (w + 1) - 1, c), np.uint8)
-    pixels = np.clip((images + 1.0) * 127.5 + 0.5, 0, 255).astype(np.uint8)
-    for i, image in enumerate(pixels):
+    for i, image in enumerate(to_uint8(images)):
         r, col = divmod(i, columns)
         grid[r * (h + 1) : r * (h + 1) + h, col * (w + 1) : col * (w + 1) + w] = image
     return grid[..., 0] if c == 1 else grid
