@@ -20,8 +20,9 @@ import numpy as np
 import onnxruntime
 import tensorflow as tf
 
-from ganzoo.export import export
-from ganzoo.presets import from_preset, shipped_presets
+from ganzoo.models import from_preset
+from ganzoo.presets import shipped_presets
+from ganzoo.serving import export
 
 
 def median_ms(call, repeats):

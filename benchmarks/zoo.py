@@ -16,7 +16,8 @@ import keras
 from ganzoo import recipes
 from ganzoo.images import preview_images, save_image_grid
 from ganzoo.metrics.held_out import held_out_examples, model_kind
-from ganzoo.presets import from_preset, shipped_presets
+from ganzoo.models import from_preset
+from ganzoo.presets import shipped_presets
 
 SHOWN = {  # the scores printed for each kind, after the claim's metric
     "generator": ("frechet_distance", "kid", "precision", "recall"),

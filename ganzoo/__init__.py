@@ -1,23 +1,55 @@
-"""ganzoo: generative adversarial networks for Keras 3, on TensorFlow, JAX or PyTorch."""
+"""ganzoo: generative adversarial networks for Keras 3, on TensorFlow, JAX or PyTorch.
 
-from ganzoo import losses, schedules
-from ganzoo.export import export
-from ganzoo.models import DCGAN, GAN, ConditionalGAN, CycleGAN, Pix2Pix
-from ganzoo.presets import from_preset, save_preset
-from ganzoo.recipes import load_recipe
+    import ganzoo
+    model = ganzoo.DCGAN.from_preset("dcgan_mnist5k")   # or ganzoo.from_preset(...)
+    ganzoo.metrics, ganzoo.data, ganzoo.callbacks, ganzoo.schedules, ganzoo.losses
 
-__version__ = "0.1.0"
+Everything is loaded on first use, so `import ganzoo` (and `ganzoo --help`) does not
+start TensorFlow, JAX or torch until a model, data set or metric is asked for. Keras
+finds ganzoo's classes in `.keras` files once they are registered: by any use of a
+model class, by `import ganzoo.models`, or by `import ganzoo` after `import keras`.
+"""
 
-__all__ = [
-    "DCGAN",
-    "GAN",
-    "ConditionalGAN",
-    "CycleGAN",
-    "Pix2Pix",
-    "export",
-    "from_preset",
-    "load_recipe",
-    "losses",
-    "save_preset",
-    "schedules",
-]
+import importlib
+import sys
+
+from ganzoo.version import __version__
+
+# name -> (module, attribute); attribute None for the module itself
+_API = {
+    "DCGAN": ("ganzoo.models", "DCGAN"),
+    "GAN": ("ganzoo.models", "GAN"),
+    "ConditionalGAN": ("ganzoo.models", "ConditionalGAN"),
+    "CycleGAN": ("ganzoo.models", "CycleGAN"),
+    "Pix2Pix": ("ganzoo.models", "Pix2Pix"),
+    "from_preset": ("ganzoo.models", "from_preset"),
+    "save_preset": ("ganzoo.presets", "save_preset"),
+    "upload_preset": ("ganzoo.hub", "upload_preset"),
+    "load_recipe": ("ganzoo.recipes", "load_recipe"),
+    "export": ("ganzoo.serving", "export"),
+    "callbacks": ("ganzoo.callbacks", None),
+    "data": ("ganzoo.data", None),
+    "losses": ("ganzoo.losses", None),
+    "metrics": ("ganzoo.metrics", None),
+    "schedules": ("ganzoo.schedules", None),
+}
+
+__all__ = ["__version__", *_API]
+
+
+def __getattr__(name):
+    if name not in _API:
+        raise AttributeError(f"module 'ganzoo' has no attribute {name!r}")
+    module, attribute = _API[name]
+    value = importlib.import_module(module)
+    value = value if attribute is None else getattr(value, attribute)
+    globals()[name] = value  # looked up once
+    return value
+
+
+def __dir__():
+    return sorted(__all__)
+
+
+if "keras" in sys.modules:  # Keras (and its backend) is loaded already: register for free
+    importlib.import_module("ganzoo.models")

@@ -1,15 +1,17 @@
-"""`ganzoo`: train recipes, and sample, translate and score presets, from the command line.
+"""`ganzoo`: train recipes, and sample, translate, score, export and share presets.
 
     ganzoo train dcgan_mnist5k --out runs/dcgan       # a recipe of zoo_configs/, or a .toml
     ganzoo sample dcgan_mnist5k --n 64 --out grid.png  # a preset, its folder, or a .keras file
     ganzoo translate pix2pix_fonts glyphs/ --out translated/
     ganzoo eval cgan_mnist5k [--data mnist5k] [--n 1000] [--json]
     ganzoo export cgan_mnist5k --out serving/cgan [--format onnx] [--uint8] [--test-time-dropout]
+    ganzoo upload runs/dcgan/preset hf://you/dcgan-mnist
     ganzoo list
 
-`--backend` picks the Keras backend (it must be chosen before Keras is imported).
-`train` resumes from its last finished epoch when run again with the same `--out`.
-Errors are one line on stderr and exit code 2.
+`--backend` picks the Keras backend (before or after the command). `train` resumes
+from its last finished epoch when run again with the same `--out`. Errors are one line
+on stderr and exit code 2. Keras, and so TensorFlow, JAX or torch, is imported only
+once a command needs it, so `--help`, `list` and argument errors answer at once.
 """
 
 import argparse
@@ -17,19 +19,69 @@ import json
 import os
 import pathlib
 import sys
+import tempfile
 
-from ganzoo.metrics.held_out import EVAL_DATA
+# Modules that import Keras are imported inside the commands that use them (start-up time).
 from ganzoo.presets import PresetError
-from ganzoo.recipes import RecipeError, load_recipe, parse_override
+from ganzoo.recipes import RecipeError, load_recipe, parse_override, shipped_recipes
+
+BACKENDS = ("tensorflow", "jax", "torch")
+EXTRAS = {"jax": "jax", "torch": "torch"}  # backend -> the extra that installs it
+
+
+def start_backend(verbose):
+    """Imports TensorFlow (for tf.data) and Keras with its backend. TensorFlow writes
+    its start-up banner and a cuInit error on a machine without CUDA straight to file
+    descriptor 2, before any logging setting applies: unless `verbose`, that goes to a
+    scratch file, shown only if the import fails."""
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as log:
+        if not verbose:
+            os.dup2(log.fileno(), 2)
+        try:
+            import tensorflow as tf
+
+            tf.config.list_physical_devices("GPU")  # the device probe that logs cuInit
+            import keras  # noqa: F401
+        except ImportError as error:
+            os.dup2(saved, 2)
+            log.seek(0)
+            sys.stderr.write(log.read().decode(errors="replace"))
+            backend = os.environ.get("KERAS_BACKEND", "tensorflow")
+            hint = f' (pip install "ganzoo[{EXTRAS[backend]}]")' if backend in EXTRAS else ""
+            print(
+                f"ganzoo: error: the {backend} backend cannot start: {error}{hint}", file=sys.stderr
+            )
+            raise SystemExit(2) from None
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(prog="ganzoo", description=__doc__.split("\n")[0])
-    parser.add_argument("--backend", choices=("tensorflow", "jax", "torch"))
-    commands = parser.add_subparsers(dest="command", required=True)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--backend",
+        choices=BACKENDS,
+        default=argparse.SUPPRESS,
+        help="the Keras backend (default: KERAS_BACKEND, else tensorflow)",
+    )
+    common.add_argument(
+        "--verbose",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="show TensorFlow's start-up and device logs",
+    )
+    parser = argparse.ArgumentParser(
+        prog="ganzoo", description=__doc__.split("\n")[0], parents=[common]
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    train = commands.add_parser("train", help="train a recipe with fit() and write its preset")
-    train.add_argument("recipe", help="a recipe name in zoo_configs/ or a .toml file")
+    def command(name, help):
+        return commands.add_parser(name, help=help, description=help, parents=[common])
+
+    train = command("train", "train a recipe with fit() and write its preset")
+    train.add_argument("recipe", help="a recipe name (`ganzoo list`) or a .toml file")
     train.add_argument("--epochs", type=int, help="override [train] epochs")
     train.add_argument(
         "--set",
@@ -41,35 +93,43 @@ def parse_args(argv):
     train.add_argument("--out", type=pathlib.Path, help="run folder (default runs/RECIPE)")
     train.add_argument("--dry-run", action="store_true", help="print the resolved recipe")
 
-    sample = commands.add_parser("sample", help="write a grid of generated images")
-    sample.add_argument("model", help="a preset (name, folder or URL) or a .keras file")
-    sample.add_argument("--n", type=int, default=64)
+    model_help = "a preset (name, folder, URL, hf:// or kaggle:// handle) or a .keras file"
+    sample = command("sample", "write a grid of generated images")
+    sample.add_argument("model", help=model_help)
+    sample.add_argument("--n", type=int, default=64, help="number of images (default 64)")
     sample.add_argument("--labels", help="comma-separated class ids (conditional models)")
-    sample.add_argument("--seed", type=int, default=0)
-    sample.add_argument("--out", type=pathlib.Path, default=pathlib.Path("samples.png"))
+    sample.add_argument("--seed", type=int, default=0, help="the latents' seed (default 0)")
+    sample.add_argument(
+        "--out", type=pathlib.Path, default=pathlib.Path("samples.png"), help="PNG file"
+    )
 
-    translate = commands.add_parser("translate", help="translate images with Pix2Pix or CycleGAN")
-    translate.add_argument("model", help="a preset (name, folder or URL) or a .keras file")
+    translate = command("translate", "translate images with Pix2Pix or CycleGAN")
+    translate.add_argument("model", help=model_help)
     translate.add_argument("images", nargs="+", type=pathlib.Path, help="image files or folders")
     translate.add_argument("--out", type=pathlib.Path, required=True, help="output folder")
     translate.add_argument(
         "--direction", choices=("AtoB", "BtoA"), default="AtoB", help="CycleGAN's direction"
     )
 
-    evaluate = commands.add_parser("eval", help="score a model on held-out offline data")
-    evaluate.add_argument("model", help="a preset (name, folder or URL) or a .keras file")
+    evaluate = command("eval", "score a model on held-out offline data")
+    evaluate.add_argument("model", help=model_help)
     evaluate.add_argument(
         "--data",
-        choices=sorted({d for names in EVAL_DATA.values() for d in names}),
-        help="held-out data (default: mnist5k, font_pairs or digits_typeset by model)",
+        help="held-out set (default: mnist5k for generators, font_pairs for Pix2Pix, "
+        "digits_typeset for CycleGAN; a set that does not suit the model lists those that do)",
     )
     evaluate.add_argument("--n", type=int, default=1000, help="generated samples (GANs)")
-    evaluate.add_argument("--seed", type=int, default=0)
+    evaluate.add_argument("--seed", type=int, default=0, help="the latents' seed (default 0)")
     evaluate.add_argument("--json", action="store_true", help="print one JSON object")
 
-    exporting = commands.add_parser("export", help="export the generator for serving")
-    exporting.add_argument("model", help="a preset (name, folder or URL) or a .keras file")
-    exporting.add_argument("--format", choices=("tf_saved_model", "onnx"), default="tf_saved_model")
+    exporting = command("export", "export the generator for serving")
+    exporting.add_argument("model", help=model_help)
+    exporting.add_argument(
+        "--format",
+        choices=("tf_saved_model", "onnx"),
+        default="tf_saved_model",
+        help="SavedModel for TF Serving (default), or ONNX",
+    )
     exporting.add_argument(
         "--out", type=pathlib.Path, required=True, help="folder (SavedModel) or .onnx file"
     )
@@ -82,7 +142,16 @@ def parse_args(argv):
         help="keep Pix2Pix's dropout and batch statistics, as the paper's test time",
     )
 
-    commands.add_parser("list", help="the shipped presets, their recipes and scores")
+    upload = command("upload", "push a preset folder to the Hugging Face Hub or Kaggle")
+    upload.add_argument("folder", type=pathlib.Path, help="a preset folder")
+    upload.add_argument("handle", help="hf://owner/name or kaggle://owner/model/keras/variant")
+    upload.add_argument(
+        "--licence",
+        default="Apache 2.0",
+        help="the weights' licence on Kaggle (default Apache 2.0)",
+    )
+
+    command("list", "the shipped presets with their scores, and the recipes")
     return parser.parse_args(argv)
 
 
@@ -111,10 +180,10 @@ def train(args):
 
 
 def load_model(name):
-    """A `.keras` file, or a preset by name, folder or URL."""
+    """A `.keras` file, or a preset by name, folder, URL or hub handle."""
     import keras
 
-    from ganzoo.presets import from_preset
+    from ganzoo.models import from_preset  # registers the classes for .keras files too
 
     if str(name).endswith(".keras"):
         if not pathlib.Path(name).is_file():
@@ -202,7 +271,7 @@ def evaluate(args):
 
 
 def export_model(args):
-    from ganzoo.export import export
+    from ganzoo.serving import export
 
     source = args.model if not str(args.model).endswith(".keras") else load_model(args.model)
     path = export(
@@ -224,9 +293,16 @@ def print_table(entries):
         print(f"{key:<{width}}  {shown}")
 
 
+def upload(args):
+    from ganzoo.hub import upload_preset
+
+    print(f"uploaded {args.folder} to {upload_preset(args.handle, args.folder, args.licence)}")
+
+
 def list_presets(args):
     from ganzoo.presets import shipped_presets
 
+    print("Presets (ganzoo sample / translate / eval / export NAME):")
     for name, folder in shipped_presets().items():
         metadata = json.loads((folder / "metadata.json").read_text())
         print(f"{name}  ({metadata['class_name']}, {metadata['parameters']['total']:,} parameters)")
@@ -237,6 +313,11 @@ def list_presets(args):
                 f"    {claim['metric']} {claim['trained']:.4g} on {metadata['scores']['data']} "
                 f"(untrained: {claim['untrained']:.4g})"
             )
+    print("\nRecipes (ganzoo train NAME):")
+    recipes = shipped_recipes()
+    width = max(map(len, recipes))
+    for name, description in recipes.items():
+        print(f"{name:<{width}}  {description}")
 
 
 COMMANDS = {
@@ -245,6 +326,7 @@ COMMANDS = {
     "translate": translate,
     "eval": evaluate,
     "export": export_model,
+    "upload": upload,
     "list": list_presets,
 }
 
@@ -252,10 +334,14 @@ COMMANDS = {
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
-    if args.backend and args.backend != os.environ.get("KERAS_BACKEND"):
-        # Keras reads KERAS_BACKEND once, when `ganzoo` (and so Keras) is imported.
-        env = {**os.environ, "KERAS_BACKEND": args.backend}
-        os.execve(sys.executable, [sys.executable, "-m", "ganzoo.cli", *argv], env)
+    backend = getattr(args, "backend", None)
+    if backend and backend != os.environ.get("KERAS_BACKEND"):
+        if "keras" in sys.modules:  # called in a process that has chosen its backend
+            env = {**os.environ, "KERAS_BACKEND": backend}
+            os.execve(sys.executable, [sys.executable, "-m", "ganzoo.cli", *argv], env)
+        os.environ["KERAS_BACKEND"] = backend  # Keras reads it once, when imported
+    if args.command != "list":
+        start_backend(getattr(args, "verbose", False))
     try:
         COMMANDS[args.command](args)
     except (

@@ -8,9 +8,21 @@ A preset is a folder in the Keras convention (as keras-hub's):
                        on, its scores and its untrained twin's, and the sha256 and
                        size of the two files above
 
-`from_preset(name_or_path_or_url)` checks every file against metadata.json before it
-builds anything, so an altered, truncated or missing file is refused with its name.
-The shipped presets are the folders of `pretrained/` that hold a metadata.json.
+A preset is named by a handle:
+
+    dcgan_mnist5k                            a shipped preset (`ganzoo list`)
+    path/to/folder                           a folder
+    https://host/path/preset  (or file://)   a folder on a web server
+    hf://owner/name[@revision]               a Hugging Face Hub model repository
+    kaggle://owner/model/keras/variant[/N]   a Kaggle model (version N, else the latest)
+
+Every file is checked against metadata.json before anything is built, whatever the
+source, so an altered, truncated or missing file is refused with its name. Downloads
+go into the Keras cache (~/.keras, or `cache_dir`) and a second load of the same
+handle works offline.
+
+This module imports Keras only inside the functions that build or save models, so
+that `ganzoo list` and `ganzoo --help` answer without starting a backend.
 """
 
 import contextlib
@@ -20,12 +32,19 @@ import math
 import os
 import pathlib
 import shutil
+import sys
 import tempfile
+import urllib.error
+import urllib.request
 
-PRESETS_DIR = pathlib.Path(__file__).resolve().parents[1] / "pretrained"
+from ganzoo.resources import keras_cache, presets_dir
+from ganzoo.version import __version__
+
 CONFIG_FILE, WEIGHTS_FILE, METADATA_FILE = "config.json", "model.weights.h5", "metadata.json"
 CHECKED_FILES = (CONFIG_FILE, WEIGHTS_FILE)
 URL_SCHEMES = ("http://", "https://", "file://")
+HUB_SCHEMES = ("hf://", "kaggle://")
+DOWNLOAD_TIMEOUT = 30  # seconds without an answer before a download counts as failed
 
 
 class PresetError(ValueError):
@@ -85,9 +104,7 @@ def save_preset(model, folder, metadata=None, overwrite=False):
     Returns:
         the folder, as a `pathlib.Path`.
     """
-    import keras
-
-    import ganzoo
+    import keras  # local: a backend starts with Keras: not at `ganzoo list`
 
     folder = pathlib.Path(folder)
     if folder.exists() and not overwrite:
@@ -109,7 +126,7 @@ def save_preset(model, folder, metadata=None, overwrite=False):
             "name": folder.name,
             **(metadata or {}),
             "class_name": type(model).__name__,
-            "ganzoo_version": ganzoo.__version__,
+            "ganzoo_version": __version__,
             "keras_version": keras.__version__,
             "parameters": parameter_counts(model),
             "files": files,
@@ -119,50 +136,152 @@ def save_preset(model, folder, metadata=None, overwrite=False):
 
 
 def shipped_presets():
-    """Name -> folder of every preset in `pretrained/`."""
-    if not PRESETS_DIR.is_dir():
-        return {}
-    return {p.parent.name: p.parent for p in sorted(PRESETS_DIR.glob(f"*/{METADATA_FILE}"))}
+    """Name -> folder of every preset that ships with ganzoo (`ganzoo list`)."""
+    return {p.parent.name: p.parent for p in sorted(presets_dir().glob(f"*/{METADATA_FILE}"))}
+
+
+def cache_root(cache_dir=None):
+    """Where downloaded presets go: `cache_dir`, else Keras' cache (KERAS_HOME, ~/.keras)."""
+    return keras_cache(cache_dir) / "ganzoo_presets"
+
+
+def cache_key(handle):
+    """A cache folder name for a handle: readable, and unique to the whole handle."""
+    tail = handle.rstrip("/").rsplit("/", 1)[-1].split("@")[0] or "preset"
+    return f"{tail}-{hashlib.sha256(handle.encode()).hexdigest()[:16]}"
+
+
+def checked_metadata(text, source):
+    """metadata.json's text, parsed, with a sha256 for each checked file."""
+    try:
+        metadata = json.loads(text)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise PresetError(
+            f"{source} is not valid JSON ({error}); the file is damaged. Copy or download "
+            "the preset again."
+        ) from None
+    files = metadata.get("files") if isinstance(metadata, dict) else None
+    for name in CHECKED_FILES:
+        if not isinstance(files, dict) or "sha256" not in files.get(name, {}):
+            raise PresetError(f"{source} lists no sha256 for {name}; it is not a ganzoo preset.")
+    return metadata
 
 
 def download_preset(url, cache_dir=None):
-    """Downloads a preset folder's files once into the Keras cache, hashes checked."""
-    import keras
+    """A preset folder at a URL, downloaded into the cache once, every file checked.
+
+    metadata.json is fetched anew when the server answers (a changed preset replaces
+    the cached one, file by file, each checked against its new hash) and taken from the
+    cache when it does not, so a second load works offline.
+    """
+    import keras  # local: keras.utils.get_file; a backend starts with Keras
 
     url = url.rstrip("/")
-    name = url.rsplit("/", 1)[-1]
-    if cache_dir is not None:
-        pathlib.Path(cache_dir).mkdir(parents=True, exist_ok=True)  # else Keras uses /tmp
-    subdir = f"ganzoo_presets/{name}"
-    metadata = pathlib.Path(
-        keras.utils.get_file(
-            METADATA_FILE,
-            f"{url}/{METADATA_FILE}",
-            cache_subdir=subdir,
-            cache_dir=cache_dir,
-            force_download=True,
-        )
+    folder = cache_root(cache_dir) / cache_key(url)
+    folder.mkdir(parents=True, exist_ok=True)
+    cached = folder / METADATA_FILE
+    try:
+        with urllib.request.urlopen(f"{url}/{METADATA_FILE}", timeout=DOWNLOAD_TIMEOUT) as answer:
+            text = answer.read()
+    except (urllib.error.URLError, OSError) as error:
+        if not cached.is_file():
+            raise PresetError(
+                f"cannot download {url}/{METADATA_FILE} ({error}), and it was never "
+                "downloaded before. Check the URL and the network, or give a local folder."
+            ) from None
+        print(f"ganzoo: {url} is unreachable ({error}); using the cached copy.", file=sys.stderr)
+        text = cached.read_bytes()
+    metadata = checked_metadata(text, f"{url}/{METADATA_FILE}")
+    with written_whole(cached) as staging:
+        staging.write_bytes(text)
+    for name in CHECKED_FILES:
+        try:
+            keras.utils.get_file(
+                name,
+                f"{url}/{name}",
+                cache_subdir=str(folder),  # an absolute subdir is used as it is
+                file_hash=metadata["files"][name]["sha256"],
+                hash_algorithm="sha256",
+            )
+        except ValueError as error:  # get_file's "incomplete or corrupted" after download
+            raise PresetError(
+                f"{url}/{name} does not match the sha256 in its metadata.json ({error}). "
+                "The server holds a damaged or altered preset."
+            ) from None
+        except Exception as error:  # urllib's and get_file's network errors
+            raise PresetError(f"cannot download {url}/{name}: {error}") from None
+    return folder
+
+
+def hub_index(cache_dir=None):
+    return cache_root(cache_dir) / "hub_handles.json"
+
+
+def remember_hub_folder(handle, folder, cache_dir=None):
+    """Records where a hub handle was last downloaded to (for loads without network)."""
+    index = hub_index(cache_dir)
+    known = json.loads(index.read_text()) if index.is_file() else {}
+    known[handle] = str(folder)
+    with written_whole(index) as staging:
+        staging.write_text(json.dumps(known, indent=2) + "\n")
+
+
+def hub_download(handle, cache_dir=None):
+    """A hub handle's folder: downloaded by the hub's own client (huggingface_hub or
+    kagglehub, into its cache), or, when the hub cannot be reached, the copy that the
+    last successful download of the same handle left there."""
+    scheme, path = handle.split("://", 1)
+    try:
+        if scheme == "hf":
+            folder = hf_download(path)
+        else:
+            folder = kaggle_download(path)
+    except ImportError as error:
+        extra = {"hf": "huggingface_hub", "kaggle": "kagglehub"}[scheme]
+        raise PresetError(
+            f'{handle} needs {extra} ({error}); install it with `pip install "ganzoo[hub]"`.'
+        ) from None
+    except Exception as error:  # the hub clients' network and not-found errors
+        index = hub_index(cache_dir)
+        known = json.loads(index.read_text()) if index.is_file() else {}
+        if handle in known and pathlib.Path(known[handle]).is_dir():
+            message = str(error).splitlines()[0] if str(error) else type(error).__name__
+            print(
+                f"ganzoo: {handle} is unreachable ({message}); using the copy downloaded before.",
+                file=sys.stderr,
+            )
+            return pathlib.Path(known[handle])
+        raise PresetError(f"cannot download {handle}: {error}") from None
+    remember_hub_folder(handle, folder, cache_dir)
+    return pathlib.Path(folder)
+
+
+def hf_download(path):
+    """`owner/name[@revision]` from the Hugging Face Hub (HF_ENDPOINT, HF_TOKEN)."""
+    import huggingface_hub  # local: an optional dependency: the `hub` extra
+
+    repo_id, _, revision = path.partition("@")
+    return huggingface_hub.snapshot_download(
+        repo_id,
+        revision=revision or None,
+        allow_patterns=[METADATA_FILE, *CHECKED_FILES],
     )
-    files = read_metadata(metadata.parent).get("files", {})
-    for file in CHECKED_FILES:
-        if file not in files:
-            raise PresetError(f"{metadata} lists no sha256 for {file}; it is not a preset.")
-        keras.utils.get_file(
-            file,
-            f"{url}/{file}",
-            cache_subdir=subdir,
-            cache_dir=cache_dir,
-            file_hash=files[file]["sha256"],
-            hash_algorithm="sha256",
-        )
-    return metadata.parent
+
+
+def kaggle_download(path):
+    """`owner/model/keras/variant[/version]` from Kaggle (kagglehub's credentials)."""
+    import kagglehub  # local: an optional dependency: the `hub` extra
+
+    return kagglehub.model_download(path)
 
 
 def preset_folder(preset, cache_dir=None):
-    """A preset's folder from its name, its path or its URL (downloaded once)."""
+    """A preset's folder from its handle: a name, a path, a URL or a hub handle."""
     preset = str(preset)
     if preset.startswith(URL_SCHEMES):
         return download_preset(preset, cache_dir)
+    if preset.startswith(HUB_SCHEMES):
+        return hub_download(preset, cache_dir)
     path = pathlib.Path(preset)
     if path.is_dir():
         return path
@@ -172,7 +291,7 @@ def preset_folder(preset, cache_dir=None):
     raise PresetError(
         f"no preset {preset!r}: not a folder, and not one of the shipped presets "
         f"({', '.join(presets) or 'none found'}; see `ganzoo list`). Give a preset's "
-        "name, its folder or its URL."
+        "name, its folder, its URL, hf://owner/name or kaggle://owner/model/keras/variant."
     )
 
 
@@ -183,13 +302,7 @@ def read_metadata(folder):
             f"{path} is missing: {folder} is not a complete preset. Copy or download the "
             "whole folder again, or write it with ganzoo.save_preset."
         )
-    try:
-        return json.loads(path.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise PresetError(
-            f"{path} is not valid JSON ({error}); the file is damaged. Copy or download "
-            "the preset again."
-        ) from None
+    return checked_metadata(path.read_bytes(), path)
 
 
 def verify_preset(folder):
@@ -197,44 +310,55 @@ def verify_preset(folder):
     folder = pathlib.Path(folder)
     metadata = read_metadata(folder)
     for name in CHECKED_FILES:
-        path = folder / name
-        expected = metadata.get("files", {}).get(name)
-        if expected is None:
-            raise PresetError(f"{folder / METADATA_FILE} lists no sha256 for {name}.")
+        path, expected = folder / name, metadata["files"][name]
         if not path.is_file():
             raise PresetError(f"{path} is missing. Copy or download the whole preset folder again.")
         size, digest = path.stat().st_size, sha256(path)
         if digest != expected["sha256"]:
-            damage = "truncated" if size < expected["bytes"] else "altered"
+            damage = "truncated" if size < expected.get("bytes", 0) else "altered"
             raise PresetError(
                 f"{path} fails its checksum: it is {damage} ({size} bytes, sha256 "
-                f"{digest[:12]}..., expected {expected['bytes']} bytes, "
+                f"{digest[:12]}..., expected {expected.get('bytes')} bytes, "
                 f"{expected['sha256'][:12]}...). Copy or download the preset again."
             )
     return metadata
 
 
-def from_preset(preset, cache_dir=None):
+def load_preset(preset, family, load_weights=True, cache_dir=None):
     """Builds a preset's model and loads its weights, on the active Keras backend.
 
     Args:
-        preset: a shipped preset's name (`ganzoo list`), a preset folder, or the URL
-            of one (its files are downloaded once into the Keras cache and checked).
-        cache_dir: where downloads go. Defaults to Keras' (~/.keras).
+        preset: a handle (see the module docstring).
+        family: the class asked for; the preset must hold it or a subclass of it.
+        load_weights: load the trained weights. False builds the architecture only
+            (freshly initialised). Defaults to True.
+        cache_dir: where downloads go. Defaults to Keras' cache (~/.keras).
 
     Returns:
         the model, uncompiled (compile it to fine-tune), with `model.preset_metadata`.
 
     Raises:
-        PresetError: a file is missing, truncated or altered (checked before building).
+        PresetError: a file is missing, truncated or altered (checked before building),
+            or the preset holds another family.
     """
-    import keras
+    import keras  # local: a backend starts with Keras: not at `ganzoo list`
 
-    import ganzoo  # noqa: F401  (registers the model classes)
-
-    folder = preset_folder(preset, cache_dir)
+    folder = pathlib.Path(preset_folder(preset, cache_dir))
     metadata = verify_preset(folder)
-    model = keras.saving.deserialize_keras_object(json.loads((folder / CONFIG_FILE).read_text()))
-    model.load_weights(folder / WEIGHTS_FILE)
+    config = json.loads((folder / CONFIG_FILE).read_text())
+    held = keras.saving.get_registered_object(config.get("registered_name"))
+    if held is None:
+        raise PresetError(
+            f"{folder / CONFIG_FILE} names the class {config.get('registered_name')!r}, which "
+            f"this ganzoo ({__version__}) does not have. Upgrade ganzoo, or check the preset."
+        )
+    if not issubclass(held, family):
+        raise PresetError(
+            f"{preset} holds a {held.__name__}, not a {family.__name__}: load it with "
+            f"ganzoo.{held.__name__}.from_preset or ganzoo.from_preset."
+        )
+    model = keras.saving.deserialize_keras_object(config)
+    if load_weights:
+        model.load_weights(folder / WEIGHTS_FILE)
     model.preset_metadata = metadata
     return model

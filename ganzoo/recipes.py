@@ -39,7 +39,7 @@ try:
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
-RECIPES_DIR = pathlib.Path(__file__).resolve().parents[1] / "zoo_configs"
+from ganzoo.resources import recipes_dir
 
 
 class RecipeError(ValueError):
@@ -283,11 +283,21 @@ def recipe_path(name_or_path):
         if not path.is_file():
             raise RecipeError(f"no recipe file at {path}.")
         return path
-    candidate = RECIPES_DIR / f"{name_or_path}.toml"
+    candidate = recipes_dir() / f"{name_or_path}.toml"
     if candidate.is_file():
         return candidate
-    known = ", ".join(sorted(p.stem for p in RECIPES_DIR.glob("*.toml")))
+    known = ", ".join(sorted(p.stem for p in recipes_dir().glob("*.toml")))
     raise RecipeError(f"no recipe named {name_or_path!r}; give a .toml file or one of: {known}.")
+
+
+def shipped_recipes():
+    """Name -> first line of the description of every recipe that ships with ganzoo
+    (read, not checked: checking a recipe imports its model class and so Keras)."""
+    descriptions = {}
+    for path in sorted(recipes_dir().glob("*.toml")):
+        description = tomllib.loads(path.read_text()).get("description", "")
+        descriptions[path.stem] = description.strip().splitlines()[0] if description else ""
+    return descriptions
 
 
 def load_recipe(name_or_path, overrides=None):

@@ -10,7 +10,9 @@ import pytest
 from helpers import preset_reference_outputs
 
 from ganzoo import recipes
-from ganzoo.presets import PRESETS_DIR, from_preset, shipped_presets
+from ganzoo.models import from_preset
+from ganzoo.presets import shipped_presets
+from ganzoo.resources import presets_dir
 
 PRESETS = list(shipped_presets())
 REFERENCE_OUTPUTS = pathlib.Path(__file__).parent / "data" / "pretrained_outputs.npz"
@@ -22,7 +24,7 @@ def test_all_five_families_are_shipped_in_well_under_50_mb():
         for folder in shipped_presets().values()
     }
     assert classes == {"GAN", "DCGAN", "ConditionalGAN", "Pix2Pix", "CycleGAN"}
-    size = sum(f.stat().st_size for f in PRESETS_DIR.rglob("*") if f.is_file())
+    size = sum(f.stat().st_size for f in presets_dir().rglob("*") if f.is_file())
     assert size < 40e6, size  # 37.4 MB measured
 
 
@@ -45,8 +47,8 @@ def test_a_preset_scores_as_stated_and_beats_its_untrained_twin(name):
 
 @pytest.mark.parametrize("name", PRESETS)
 def test_the_readme_states_the_scores_of_the_preset_metadata(name):
-    readme = (PRESETS_DIR.parent / "README.md").read_text()
-    claim = json.loads((PRESETS_DIR / name / "metadata.json").read_text())["claim"]
+    readme = (pathlib.Path(__file__).parents[1] / "README.md").read_text()
+    claim = json.loads((presets_dir() / name / "metadata.json").read_text())["claim"]
     row = re.search(rf"^\| `{name}` \|.*$", readme, re.MULTILINE)
     assert row, f"no row for {name} in the README's zoo table (python benchmarks/zoo.py)"
     number = r"(-?[\d,]+(?:\.\d+)?(?:e[+-]?\d+)?)"

@@ -22,10 +22,12 @@ import ganzoo
 from ganzoo import recipes
 from ganzoo.callbacks import Checkpoint
 from ganzoo.data.sources import download_pix2pix
-from ganzoo.presets import PresetError, from_preset, save_preset, verify_preset
+from ganzoo.models import from_preset
+from ganzoo.presets import PresetError, cache_key, save_preset, verify_preset
 from ganzoo.recipes import RecipeError, load_recipe
+from ganzoo.resources import recipes_dir
 
-RECIPES = sorted(recipes.RECIPES_DIR.glob("*.toml"))
+RECIPES = sorted(recipes_dir().glob("*.toml"))
 TINY_RECIPE = """
 description = "tiny DCGAN"
 [model]
@@ -180,7 +182,7 @@ def test_a_damaged_preset_is_refused_naming_the_file(tiny_preset, tmp_path, dama
 def test_a_preset_downloads_once_with_its_hash_checked(tiny_preset, tmp_path):
     cache = tmp_path / "cache"
     model = from_preset(tiny_preset.as_uri(), cache_dir=cache)
-    cached = cache / "ganzoo_presets" / "tiny"
+    cached = cache / "ganzoo_presets" / cache_key(tiny_preset.as_uri())
     assert (
         verify_preset(cached)["files"]
         == json.loads((tiny_preset / "metadata.json").read_text())["files"]

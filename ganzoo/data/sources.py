@@ -12,6 +12,7 @@ options are keyword arguments with annotated types; recipes are checked against 
 
 import pathlib
 
+from ganzoo.data.download import reachable_or_raise
 from ganzoo.data.folders import paired_folder as read_paired_folder
 from ganzoo.data.folders import unpaired_folder as read_unpaired_folder
 from ganzoo.data.glyphs import load_font_pairs, load_typeset_digits
@@ -20,6 +21,7 @@ from ganzoo.data.photos import load_photo_pairs
 from ganzoo.data.pipeline import image_batches, paired_batches, unpaired_batches
 from ganzoo.data.preprocess import Preprocess
 from ganzoo.data.tfds_sources import tfds_images, tfds_unpaired
+from ganzoo.resources import keras_cache
 
 PIX2PIX_URL = "http://efrosgans.eecs.berkeley.edu/pix2pix/datasets/{name}.tar.gz"
 PIX2PIX_NAMES = ("facades", "cityscapes", "maps", "edges2shoes", "edges2handbags", "night2day")
@@ -118,6 +120,9 @@ def download_pix2pix(name, sha256=None, cache_dir=None, url=None):
         raise ValueError(f"Unknown pix2pix data set {name!r}. Choose one of {PIX2PIX_NAMES}.")
     if cache_dir is not None:
         pathlib.Path(cache_dir).mkdir(parents=True, exist_ok=True)  # else Keras uses /tmp
+    archive = keras_cache(cache_dir) / "datasets" / f"{name}.tar.gz"
+    if not archive.exists():
+        reachable_or_raise([url.format(name=name)], name, archive)
     path = keras.utils.get_file(
         f"{name}.tar.gz",
         url.format(name=name),

@@ -12,6 +12,7 @@ These call `tfds.load`, which downloads and prepares the data the first time (in
 
 import tensorflow as tf
 
+from ganzoo.data.download import reachable_or_raise
 from ganzoo.data.pipeline import (
     batched,
     element_stream,
@@ -39,9 +40,15 @@ SHUFFLE_BUFFER = 10_000  # records are decoded images; files are shuffled too
 
 
 def load_split(name, split, data_dir, download, seed):
-    """`tfds.load` with shuffled files, deterministic for `seed`."""
+    """`tfds.load` with shuffled files, deterministic for `seed`; offline, a data set that
+    is not prepared yet fails in seconds with a `DownloadError` (not tfds' retries)."""
     import tensorflow_datasets as tfds  # slow to import; only tfds sources need it
 
+    builder = tfds.builder(name, data_dir=data_dir)
+    # tfds.testing.mock_data replaces download_and_prepare: the data is mocked, not fetched.
+    mocked = "mock" in tfds.core.DatasetBuilder.download_and_prepare.__qualname__
+    if download and not mocked and not builder.is_prepared():
+        reachable_or_raise(builder.url_infos or (), name, builder.data_dir)
     return tfds.load(
         name,
         split=split,

@@ -4,18 +4,13 @@ Trained on MNIST-5k's train split by `python -m ganzoo.metrics.digits`, which wr
 `pretrained/digit_classifier/model.weights.h5`; the weights load on every backend.
 """
 
-import pathlib
-
 import keras
 import numpy as np
 from keras import layers
 
-WEIGHTS = (
-    pathlib.Path(__file__).resolve().parents[2]
-    / "pretrained"
-    / "digit_classifier"
-    / "model.weights.h5"
-)
+from ganzoo.resources import presets_dir
+
+WEIGHTS = "digit_classifier/model.weights.h5"  # in the presets folder
 
 
 def digit_classifier():
@@ -30,13 +25,14 @@ def digit_classifier():
 
 def load_digit_classifier():
     """The shipped classifier (test accuracy in `pretrained/digit_classifier/`)."""
-    if not WEIGHTS.exists():
+    weights = presets_dir() / WEIGHTS
+    if not weights.exists():
         raise FileNotFoundError(
-            f"No digit classifier weights at {WEIGHTS}. Run "
-            "`python -m ganzoo.metrics.digits` from the repository to train them."
+            f"No digit classifier weights at {weights}: the installation is incomplete. "
+            "Reinstall ganzoo, or run `python -m ganzoo.metrics.digits` to train them."
         )
     model = digit_classifier()
-    model.load_weights(WEIGHTS)
+    model.load_weights(weights)
     return model
 
 
@@ -100,6 +96,7 @@ def train_digit_classifier(epochs=8, seed=0):
 
 if __name__ == "__main__":
     model, accuracy = train_digit_classifier()
-    WEIGHTS.parent.mkdir(parents=True, exist_ok=True)
-    model.save_weights(WEIGHTS)
-    print(f"digit classifier: MNIST-5k test accuracy {accuracy:.4f}; wrote {WEIGHTS}")
+    weights = presets_dir() / WEIGHTS
+    weights.parent.mkdir(parents=True, exist_ok=True)
+    model.save_weights(weights)
+    print(f"digit classifier: MNIST-5k test accuracy {accuracy:.4f}; wrote {weights}")

@@ -3,5 +3,19 @@ from ganzoo.models.dcgan import DCGAN, ConditionalGAN
 from ganzoo.models.gan import GAN, GANBase
 from ganzoo.models.pix2pix import Pix2Pix
 from ganzoo.models.translation import TranslationBase
+from ganzoo.training import AdversarialModel
 
-__all__ = ["DCGAN", "GAN", "ConditionalGAN", "CycleGAN", "GANBase", "Pix2Pix", "TranslationBase"]
+# Whatever model a preset holds (`ganzoo.from_preset`); `DCGAN.from_preset` and the
+# other families' refuse a preset of another family.
+from_preset = AdversarialModel.from_preset
+
+__all__ = [
+    "DCGAN",
+    "GAN",
+    "ConditionalGAN",
+    "CycleGAN",
+    "GANBase",
+    "Pix2Pix",
+    "TranslationBase",
+    "from_preset",
+]

@@ -4,8 +4,9 @@ import dataclasses
 from collections.abc import Callable
 
 import keras
+import tensorflow as tf
 
-from ganzoo import backend
+from ganzoo import backend, presets
 from ganzoo.training.optimizer_group import OptimizerGroup
 
 
@@ -85,6 +86,13 @@ class AdversarialModel(keras.Model):
             self.optimizer.optimizers[key],
             repeats,
         )
+
+    def fit(self, x=None, *args, **kwargs):
+        """`keras.Model.fit`. A `tf.data.Dataset` is taken in its own order: ganzoo's
+        pipelines shuffle with their seed (Keras' default `shuffle=True` only warns)."""
+        if isinstance(x, tf.data.Dataset):
+            kwargs.setdefault("shuffle", False)
+        return super().fit(x, *args, **kwargs)
 
     def train_step(self, *args):
         return backend.train_step(self, *args)
@@ -174,7 +182,33 @@ class AdversarialModel(keras.Model):
         for i, state in enumerate(states):
             state.assign(store[f"seed_state_{i}"])
 
-    # -- config ---------------------------------------------------------------------
+    # -- config and presets -----------------------------------------------------------
 
     def get_config(self):
         return {**super().get_config(), "seed": self.seed}
+
+    @classmethod
+    def from_preset(cls, preset, load_weights=True, cache_dir=None):
+        """A model of this family from a preset, on the active Keras backend.
+
+        `ganzoo.DCGAN.from_preset("dcgan_mnist5k")` refuses a preset of another family
+        (naming both); `ganzoo.from_preset` loads whatever a preset holds.
+
+        Args:
+            preset: a shipped preset's name (`ganzoo list`), a preset folder, a URL of
+                one, `hf://owner/name[@revision]` or
+                `kaggle://owner/model/keras/variant[/version]`. Every file is checked
+                against the sha256 in its metadata before anything is built.
+            load_weights: load the trained weights; False builds the architecture
+                only, freshly initialised. Defaults to True.
+            cache_dir: where downloads go. Defaults to Keras' cache (~/.keras).
+
+        Returns:
+            the model, uncompiled (compile it to fine-tune), with its metadata in
+            `model.preset_metadata`.
+        """
+        return presets.load_preset(preset, cls, load_weights, cache_dir)
+
+    def save_to_preset(self, folder, metadata=None, overwrite=False):
+        """Writes the model as a preset folder, atomically (`ganzoo.save_preset`)."""
+        return presets.save_preset(self, folder, metadata, overwrite)

@@ -13,7 +13,8 @@ import numpy as np
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 from helpers import preset_reference_outputs  # noqa: E402
 
-from ganzoo.presets import from_preset, shipped_presets  # noqa: E402
+from ganzoo.models import from_preset  # noqa: E402
+from ganzoo.presets import shipped_presets  # noqa: E402
 
 if keras.backend.backend() != "tensorflow":
     sys.exit("run with KERAS_BACKEND=tensorflow: the references are TensorFlow's outputs")

@@ -168,7 +168,7 @@ def write_onnx(model, path, uint8):
 
 def export_on_tensorflow(preset, path, format, uint8, version, test_time_dropout):
     """Builds the preset on the TensorFlow backend and writes the export into `path`."""
-    from ganzoo.presets import from_preset
+    from ganzoo.models import from_preset
 
     model = from_preset(preset)
     if format == "onnx":
@@ -229,7 +229,7 @@ def export(
         if keras.backend.backend() == "tensorflow":
             export_on_tensorflow(*options)
         else:
-            command = [sys.executable, "-m", "ganzoo.export", json.dumps(options)]
+            command = [sys.executable, "-m", "ganzoo.serving", json.dumps(options)]
             env = {**os.environ, "KERAS_BACKEND": "tensorflow"}
             result = subprocess.run(command, env=env, capture_output=True, text=True)
             if result.returncode == USAGE_ERROR:

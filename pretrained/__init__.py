@@ -1,0 +1,1 @@
+"""ganzoo's shipped presets, one folder each; installed as `ganzoo.pretrained`."""

@@ -1,0 +1,1 @@
+"""ganzoo's training recipes, one TOML file each; installed as `ganzoo.zoo_configs`."""
