@@ -232,10 +232,11 @@ def hub_download(handle, cache_dir=None):
     last successful download of the same handle left there."""
     scheme, path = handle.split("://", 1)
     try:
-        if scheme == "hf":
-            folder = hf_download(path)
-        else:
-            folder = kaggle_download(path)
+        download = hf_download if scheme == "hf" else kaggle_download
+        own_cache = (
+            None if cache_dir is None else cache_root(cache_dir) / scheme / cache_key(handle)
+        )
+        folder = download(path, own_cache)
     except ImportError as error:
         extra = {"hf": "huggingface_hub", "kaggle": "kagglehub"}[scheme]
         raise PresetError(
@@ -256,8 +257,9 @@ def hub_download(handle, cache_dir=None):
     return pathlib.Path(folder)
 
 
-def hf_download(path):
-    """`owner/name[@revision]` from the Hugging Face Hub (HF_ENDPOINT, HF_TOKEN)."""
+def hf_download(path, cache=None):
+    """`owner/name[@revision]` from the Hugging Face Hub (HF_ENDPOINT, HF_TOKEN), into
+    `cache` or huggingface_hub's own cache (HF_HOME)."""
     import huggingface_hub  # local: an optional dependency: the `hub` extra
 
     repo_id, _, revision = path.partition("@")
@@ -265,14 +267,16 @@ def hf_download(path):
         repo_id,
         revision=revision or None,
         allow_patterns=[METADATA_FILE, *CHECKED_FILES],
+        cache_dir=cache,
     )
 
 
-def kaggle_download(path):
-    """`owner/model/keras/variant[/version]` from Kaggle (kagglehub's credentials)."""
+def kaggle_download(path, cache=None):
+    """`owner/model/keras/variant[/version]` from Kaggle (kagglehub's credentials), into
+    `cache` or kagglehub's own cache (KAGGLEHUB_CACHE)."""
     import kagglehub  # local: an optional dependency: the `hub` extra
 
-    return kagglehub.model_download(path)
+    return kagglehub.model_download(path, output_dir=None if cache is None else str(cache))
 
 
 def preset_folder(preset, cache_dir=None):

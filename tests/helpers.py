@@ -205,3 +205,10 @@ def tiny_cyclegan(**kwargs):
         "discriminator_filters": 2,
     }
     return ganzoo.CycleGAN(**{**options, **kwargs})
+
+
+def flipped(data):
+    """`data` (bytes) with its middle byte inverted: a damaged copy of the same size."""
+    data = bytearray(data)
+    data[len(data) // 2] ^= 0xFF
+    return bytes(data)

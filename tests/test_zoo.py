@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from helpers import (
     batches,
+    flipped,
     probe_inputs,
     probe_outputs,
     random_images,
@@ -144,9 +145,7 @@ def damaged_copy(tiny_preset, tmp_path, damage):
 
 
 def flip_a_byte(path):
-    data = bytearray(path.read_bytes())
-    data[len(data) // 2] ^= 0xFF
-    path.write_bytes(bytes(data))
+    path.write_bytes(flipped(path.read_bytes()))
 
 
 def truncate(path):
