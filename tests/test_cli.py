@@ -9,7 +9,7 @@ import numpy as np
 from PIL import Image
 
 import ganzoo as ganzoo_models
-from ganzoo.cli import main
+from ganzoo.cli import main, parse_args
 
 
 def ganzoo(*args):
@@ -145,3 +145,26 @@ def test_errors_are_one_line(tmp_path, capsys):
         assert main(args) == 2, args
         error = capsys.readouterr().err.strip()
         assert error.startswith("ganzoo: error:") and "\n" not in error and message in error
+
+
+def test_help_list_and_argument_errors_start_no_backend():
+    script = (
+        "import sys\n"
+        "from ganzoo.cli import main\n"
+        "for argv in (['--help'], ['list'], ['train']):\n"
+        "    try:\n"
+        "        main(argv)\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "heavy = {'tensorflow', 'keras', 'jax', 'torch'} & set(sys.modules)\n"
+        "print('imported:', sorted(heavy))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert "imported: []" in result.stdout, result.stdout + result.stderr
+    assert "cgan_mnist5k" in result.stdout and "pix2pix_maps" in result.stdout  # list
+
+
+def test_backend_is_taken_before_or_after_the_command():
+    assert parse_args(["train", "gan_mnist5k", "--backend", "jax"]).backend == "jax"
+    assert parse_args(["--backend", "torch", "sample", "gan_mnist5k"]).backend == "torch"
+    assert not hasattr(parse_args(["list"]), "backend")

@@ -63,7 +63,9 @@ def test_every_python_block_of_the_readme_runs(tmp_path, monkeypatch):
         if uses_user_data:
             the_users_folders(tmp_path)
         context = (
-            tfds.testing.mock_data(num_examples=64) if uses_user_data else (contextlib.nullcontext())
+            tfds.testing.mock_data(num_examples=64)
+            if uses_user_data
+            else (contextlib.nullcontext())
         )
         with context:
             try:

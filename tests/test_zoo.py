@@ -290,3 +290,33 @@ def test_a_paper_recipe_trains_on_mock_downloads(tmp_path, monkeypatch, name, ov
     assert type(from_preset(preset)).__name__ == recipe.model["class"]
     assert (tmp_path / "run" / "samples.png").exists()
     assert (tmp_path / "run" / "history.csv").read_text().count("\n") == 2
+
+
+def test_a_family_refuses_another_familys_preset_naming_both():
+    with pytest.raises(PresetError, match="dcgan_mnist5k holds a DCGAN, not a Pix2Pix"):
+        ganzoo.Pix2Pix.from_preset("dcgan_mnist5k")
+    conditional = ganzoo.DCGAN.from_preset("cgan_mnist5k")  # a ConditionalGAN is a DCGAN
+    assert type(conditional) is ganzoo.ConditionalGAN
+
+
+def test_load_weights_false_builds_the_architecture_only(tiny_preset, tmp_path):
+    trained = ganzoo.ConditionalGAN.from_preset(tiny_preset)
+    fresh = ganzoo.ConditionalGAN.from_preset(tiny_preset, load_weights=False)
+    assert fresh.get_config() == trained.get_config()
+    assert not np.allclose(fresh.generator.get_weights()[0], trained.generator.get_weights()[0])
+    again = trained.save_to_preset(tmp_path / "again")
+    assert verify_preset(again)["class_name"] == "ConditionalGAN"
+
+
+def test_a_url_preset_loads_offline_from_its_cache(tiny_preset, tmp_path):
+    served = pathlib.Path(shutil.copytree(tiny_preset, tmp_path / "server" / "tiny"))
+    url = served.as_uri()
+    online = from_preset(url, cache_dir=tmp_path / "cache")
+    assert cache_key(url) != cache_key(url.replace("server", "mirror"))  # per whole URL
+    shutil.rmtree(served)  # the server is gone
+    offline = from_preset(url, cache_dir=tmp_path / "cache")
+    np.testing.assert_allclose(
+        offline.generate(2, labels=[1, 2], seed=0), online.generate(2, labels=[1, 2], seed=0)
+    )
+    with pytest.raises(PresetError, match="never downloaded before"):
+        from_preset(url, cache_dir=tmp_path / "empty_cache")

@@ -1,0 +1,108 @@
+"""The product as a user gets it: the wheel, installed (not editable) into a fresh virtual
+environment in a folder outside the checkout, run from there.
+
+Slow (a few minutes, most of it pip installing TensorFlow from its cache), and run once,
+on TensorFlow: the installed package is the same for every backend.
+"""
+
+import json
+import os
+import pathlib
+import subprocess
+import sys
+import time
+
+import keras
+import pytest
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+CONSTRAINTS = REPO / ".ci" / "constraints.txt"
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="run once, on TF"),
+]
+
+
+def run(command, cwd, env=None, timeout=600):
+    result = subprocess.run(
+        command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
+    )
+    assert result.returncode == 0, f"{command} exited {result.returncode}:\n{result.stderr}"
+    return result
+
+
+@pytest.fixture(scope="module")
+def user(tmp_path_factory):
+    """(bin folder of the fresh venv, the user's working folder, their environment)."""
+    root = tmp_path_factory.mktemp("user")
+    assert REPO not in root.parents
+    wheels = root / "wheels"
+    run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", str(REPO), "-w", wheels], REPO)
+    (wheel,) = wheels.glob("ganzoo-*.whl")
+    print(f"\nwheel: {wheel.name}, {wheel.stat().st_size / 1e6:.1f} MB")
+    assert wheel.stat().st_size < 40e6
+    run([sys.executable, "-m", "venv", root / "venv"], root)
+    bin = root / "venv" / "bin"
+    start = time.perf_counter()
+    run([bin / "pip", "install", "-q", "-c", CONSTRAINTS, wheel], root)
+    print(f"fresh venv install from the wheel: {time.perf_counter() - start:.0f} s")
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env.update(KERAS_BACKEND="tensorflow", KERAS_HOME=str(root / "keras_home"))
+    env["PATH"] = f"{bin}{os.pathsep}{env['PATH']}"
+    work = root / "work"
+    work.mkdir()
+    return bin, work, env
+
+
+def ganzoo(user, *args):
+    bin, work, env = user
+    return run([bin / "ganzoo", *args], work, env)
+
+
+def test_the_package_is_the_installed_one(user):
+    bin, work, env = user
+    where = run([bin / "python", "-c", "import ganzoo; print(ganzoo.__file__)"], work, env)
+    assert str(bin.parent) in where.stdout and str(REPO) not in where.stdout
+
+
+def test_help_and_list_answer_without_a_backend(user):
+    assert "train" in ganzoo(user, "--help").stdout
+    listing = ganzoo(user, "list").stdout
+    assert "dcgan_mnist5k" in listing and "pix2pix_maps" in listing  # presets and recipes
+
+
+def test_sample_eval_train_and_export_work_from_the_wheel(user):
+    _, work, _ = user
+    ganzoo(user, "sample", "dcgan_mnist5k", "--out", "grid.png")
+    assert (work / "grid.png").stat().st_size > 0
+    scores = json.loads(ganzoo(user, "eval", "cgan_mnist5k", "--json").stdout)
+    assert scores["label_accuracy"] > 0.9
+    ganzoo(
+        user,
+        "train",
+        "dcgan_mnist5k",
+        "--epochs",
+        "1",
+        "--set",
+        "train.steps_per_epoch=2",
+        "--out",
+        "run",
+    )
+    assert (work / "run" / "preset" / "metadata.json").is_file()
+    ganzoo(user, "export", "gan_mnist5k", "--out", "serving")
+    assert (work / "serving" / "1" / "saved_model.pb").is_file()
+
+
+def test_the_python_api_works_from_the_wheel(user):
+    bin, work, env = user
+    script = (
+        "import ganzoo\n"
+        "from ganzoo import metrics\n"
+        "model = ganzoo.DCGAN.from_preset('dcgan_mnist5k')\n"
+        "recipe = ganzoo.load_recipe('pix2pix_maps')\n"
+        "features = metrics.digit_features()(model.generate(8, seed=0))\n"
+        "print(type(model).__name__, recipe.name, tuple(features.shape))\n"
+    )
+    output = run([bin / "python", "-c", script], work, env).stdout
+    assert "DCGAN pix2pix_maps (8, 10)" in output
