@@ -243,16 +243,16 @@ def hub_download(handle, cache_dir=None):
             f'{handle} needs {extra} ({error}); install it with `pip install "ganzoo[hub]"`.'
         ) from None
     except Exception as error:  # the hub clients' network and not-found errors
+        message = " ".join(str(error).split()) or type(error).__name__  # one line
         index = hub_index(cache_dir)
         known = json.loads(index.read_text()) if index.is_file() else {}
         if handle in known and pathlib.Path(known[handle]).is_dir():
-            message = str(error).splitlines()[0] if str(error) else type(error).__name__
             print(
                 f"ganzoo: {handle} is unreachable ({message}); using the copy downloaded before.",
                 file=sys.stderr,
             )
             return pathlib.Path(known[handle])
-        raise PresetError(f"cannot download {handle}: {error}") from None
+        raise PresetError(f"cannot download {handle}: {message}") from None
     remember_hub_folder(handle, folder, cache_dir)
     return pathlib.Path(folder)
 

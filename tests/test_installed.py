@@ -106,3 +106,22 @@ def test_the_python_api_works_from_the_wheel(user):
     )
     output = run([bin / "python", "-c", script], work, env).stdout
     assert "DCGAN pix2pix_maps (8, 10)" in output
+
+
+def test_a_tfds_source_imports_and_fails_fast_without_network(user):
+    bin, work, env = user
+    script = (
+        "import time\n"
+        "from ganzoo.data import tfds_images\n"
+        "from ganzoo.data.download import DownloadError\n"
+        "start = time.perf_counter()\n"
+        "try:\n"
+        "    tfds_images('mnist', data_dir='tfds', batch_size=8)\n"
+        "    print('downloaded')\n"  # a machine with network
+        "except DownloadError as error:\n"
+        "    print(f'offline in {time.perf_counter() - start:.0f} s:', error)\n"
+    )
+    output = run([bin / "python", "-c", script], work, env).stdout
+    assert "downloaded" in output or "cannot download the mnist data set" in output
+    if "offline" in output:
+        assert float(output.split("offline in ")[1].split(" s")[0]) < 30
