@@ -8,6 +8,7 @@ on TensorFlow: the installed package is the same for every backend.
 import json
 import os
 import pathlib
+import shutil
 import subprocess
 import sys
 import time
@@ -32,13 +33,23 @@ def run(command, cwd, env=None, timeout=600):
     return result
 
 
+def source_copy(folder):
+    """The checkout's files as git sees them (no build/ left over from another build)."""
+    listed = run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], REPO)
+    for name in listed.stdout.splitlines():
+        if (REPO / name).is_file():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO / name, folder / name)
+    return folder
+
+
 @pytest.fixture(scope="module")
 def user(tmp_path_factory):
     """(bin folder of the fresh venv, the user's working folder, their environment)."""
     root = tmp_path_factory.mktemp("user")
     assert REPO not in root.parents
-    wheels = root / "wheels"
-    run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", str(REPO), "-w", wheels], REPO)
+    wheels, source = root / "wheels", source_copy(root / "source")
+    run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", source, "-w", wheels], root)
     (wheel,) = wheels.glob("ganzoo-*.whl")
     print(f"\nwheel: {wheel.name}, {wheel.stat().st_size / 1e6:.1f} MB")
     assert wheel.stat().st_size < 40e6
