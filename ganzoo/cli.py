@@ -25,8 +25,7 @@ import tempfile
 from ganzoo.presets import PresetError
 from ganzoo.recipes import RecipeError, load_recipe, parse_override, shipped_recipes
 
-BACKENDS = ("tensorflow", "jax", "torch")
-EXTRAS = {"jax": "jax", "torch": "torch"}  # backend -> the extra that installs it
+BACKENDS = ("tensorflow", "jax", "torch")  # jax and torch install with extras of their names
 
 
 def start_backend(verbose):
@@ -34,7 +33,7 @@ def start_backend(verbose):
     its start-up banner and a cuInit error on a machine without CUDA straight to file
     descriptor 2, before any logging setting applies: unless `verbose`, that goes to a
     scratch file, shown only if the import fails."""
-    saved = os.dup(2)
+    failure, saved = None, os.dup(2)
     with tempfile.TemporaryFile() as log:
         if not verbose:
             os.dup2(log.fileno(), 2)
@@ -44,18 +43,18 @@ def start_backend(verbose):
             tf.config.list_physical_devices("GPU")  # the device probe that logs cuInit
             import keras  # noqa: F401
         except ImportError as error:
-            os.dup2(saved, 2)
-            log.seek(0)
-            sys.stderr.write(log.read().decode(errors="replace"))
-            backend = os.environ.get("KERAS_BACKEND", "tensorflow")
-            hint = f' (pip install "ganzoo[{EXTRAS[backend]}]")' if backend in EXTRAS else ""
-            print(
-                f"ganzoo: error: the {backend} backend cannot start: {error}{hint}", file=sys.stderr
-            )
-            raise SystemExit(2) from None
+            failure = error
         finally:
             os.dup2(saved, 2)
             os.close(saved)
+        if failure is None:
+            return
+        log.seek(0)
+        sys.stderr.write(log.read().decode(errors="replace"))
+    backend = os.environ.get("KERAS_BACKEND", "tensorflow")
+    hint = f' (pip install "ganzoo[{backend}]")' if backend != "tensorflow" else ""
+    print(f"ganzoo: error: the {backend} backend cannot start: {failure}{hint}", file=sys.stderr)
+    raise SystemExit(2)
 
 
 def parse_args(argv):

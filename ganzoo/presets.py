@@ -217,12 +217,16 @@ def hub_index(cache_dir=None):
     return cache_root(cache_dir) / "hub_handles.json"
 
 
-def remember_hub_folder(handle, folder, cache_dir=None):
-    """Records where a hub handle was last downloaded to (for loads without network)."""
+def hub_folders(cache_dir=None):
+    """Hub handle -> the folder its last successful download went to."""
     index = hub_index(cache_dir)
-    known = json.loads(index.read_text()) if index.is_file() else {}
-    known[handle] = str(folder)
-    with written_whole(index) as staging:
+    return json.loads(index.read_text()) if index.is_file() else {}
+
+
+def remember_hub_folder(handle, folder, cache_dir=None):
+    """Records where a hub handle was downloaded to (for loads without network)."""
+    known = {**hub_folders(cache_dir), handle: str(folder)}
+    with written_whole(hub_index(cache_dir)) as staging:
         staging.write_text(json.dumps(known, indent=2) + "\n")
 
 
@@ -244,14 +248,13 @@ def hub_download(handle, cache_dir=None):
         ) from None
     except Exception as error:  # the hub clients' network and not-found errors
         message = " ".join(str(error).split()) or type(error).__name__  # one line
-        index = hub_index(cache_dir)
-        known = json.loads(index.read_text()) if index.is_file() else {}
-        if handle in known and pathlib.Path(known[handle]).is_dir():
+        before = hub_folders(cache_dir).get(handle)
+        if before and pathlib.Path(before).is_dir():
             print(
                 f"ganzoo: {handle} is unreachable ({message}); using the copy downloaded before.",
                 file=sys.stderr,
             )
-            return pathlib.Path(known[handle])
+            return pathlib.Path(before)
         raise PresetError(f"cannot download {handle}: {message}") from None
     remember_hub_folder(handle, folder, cache_dir)
     return pathlib.Path(folder)

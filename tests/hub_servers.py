@@ -145,6 +145,10 @@ class HuggingFaceHub(Hub):
     def __init__(self):
         super().__init__(HuggingFaceHandler)
 
+    def stored(self):
+        """Every stored file set: each revision of each repository ({path: bytes})."""
+        return list(self.files.values())
+
 
 class KaggleHandler(Handler):
     def do_PUT(self):  # a blob upload: /upload/TOKEN, one request (Content-Range all of it)
@@ -204,3 +208,7 @@ class KaggleHub(Hub):
     def __init__(self, port=80):
         super().__init__(KaggleHandler, port)
         self.models, self.instances, self.blobs = set(), {}, {}
+
+    def stored(self):
+        """Every stored file set: each version of each model instance ({path: bytes})."""
+        return [files for versions in self.instances.values() for files in versions]

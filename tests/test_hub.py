@@ -23,7 +23,7 @@ def preset(tmp_path_factory):
 
 
 @contextlib.contextmanager
-def hugging_face(monkeypatch):
+def hugging_face(monkeypatch, tmp_path):  # tmp_path: the signature kaggle() needs
     with HuggingFaceHub() as hub:
         monkeypatch.setenv("HF_ENDPOINT", hub.endpoint)  # read when huggingface_hub is imported
         import huggingface_hub.constants
@@ -58,14 +58,9 @@ def same_generator(a, b):
     ids=["hf", "kaggle"],
 )
 def test_a_preset_goes_to_a_hub_and_comes_back_checked(preset, hub, handle, monkeypatch, tmp_path):
-    context = hub(monkeypatch) if hub is hugging_face else hub(monkeypatch, tmp_path)
-    with context as server:
+    with hub(monkeypatch, tmp_path) as server:
         assert ganzoo.upload_preset(handle, preset) == handle
-        uploaded = (
-            next(iter(server.files.values()))
-            if hub is hugging_face
-            else next(iter(server.instances.values()))[-1]
-        )
+        uploaded = server.stored()[0]
         assert {
             "config.json",
             "model.weights.h5",
@@ -84,11 +79,7 @@ def test_a_preset_goes_to_a_hub_and_comes_back_checked(preset, hub, handle, monk
             ganzoo.CycleGAN.from_preset(handle, cache_dir=tmp_path / "cache")
 
         # A file altered on the hub is refused, whatever the hub said about it.
-        for files in (
-            server.files.values()
-            if hub is hugging_face
-            else server.instances[next(iter(server.instances))]
-        ):
+        for files in server.stored():
             files["model.weights.h5"] = flipped(files["model.weights.h5"])
         with pytest.raises(PresetError, match="model.weights.h5 fails its checksum"):
             ganzoo.from_preset(handle, cache_dir=tmp_path / "fresh_cache")
