@@ -19,10 +19,10 @@ import keras
 import numpy as np
 import onnxruntime
 import tensorflow as tf
+from ganzoo.serving import export
 
 from ganzoo.models import from_preset
 from ganzoo.presets import shipped_presets
-from ganzoo.serving import export
 
 
 def median_ms(call, repeats):

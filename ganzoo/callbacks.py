@@ -1,11 +1,11 @@
 """Keras callbacks for GAN training: sample grids, scores, checkpoints."""
 
 import json
-import os
 import pathlib
 
 import keras
 
+from ganzoo.files import written_whole
 from ganzoo.images import preview_images, save_image_grid
 
 
@@ -40,13 +40,6 @@ class SampleGrid(keras.callbacks.Callback):
         save_image_grid(images, self.folder / f"epoch_{epoch + 1:03d}.png", columns)
 
 
-def write_atomically(path, text):
-    """Writes a text file by replacing it whole: readers see the old or the new file."""
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(text)
-    os.replace(temporary, path)
-
-
 class Checkpoint(keras.callbacks.Callback):
     """Saves the whole training state after every epoch; `fit` resumes from it.
 
@@ -77,8 +70,10 @@ class Checkpoint(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         self.folder.mkdir(parents=True, exist_ok=True)
         name = f"epoch_{epoch + 1:04d}.weights.h5"
-        self.model.save_weights(self.folder / name, overwrite=True)
-        write_atomically(self.state, json.dumps({"epoch": epoch + 1, "weights": name}))
+        with written_whole(self.folder / name) as staging:
+            self.model.save_weights(staging)
+        with written_whole(self.state) as staging:
+            staging.write_text(json.dumps({"epoch": epoch + 1, "weights": name}))
         for old in self.folder.glob("epoch_*.weights.h5"):
             if old.name != name:
                 old.unlink()

@@ -21,9 +21,11 @@ import pathlib
 import sys
 import tempfile
 
-# Modules that import Keras are imported inside the commands that use them (start-up time).
-from ganzoo.presets import PresetError
-from ganzoo.recipes import RecipeError, load_recipe, parse_override, shipped_recipes
+# Modules that import Keras are imported inside the commands that use them (start-up time:
+# `--help`, `list` and argument errors start no backend). These three import none.
+from ganzoo.images import preview_images, save_image_grid
+from ganzoo.presets import PresetError, shipped_presets
+from ganzoo.zoo.recipes import RecipeError, load_recipe, parse_override, shipped_recipes
 
 BACKENDS = ("tensorflow", "jax", "torch")  # jax and torch install with extras of their names
 
@@ -38,7 +40,7 @@ def start_backend(verbose):
         if not verbose:
             os.dup2(log.fileno(), 2)
         try:
-            import tensorflow as tf
+            import tensorflow as tf  # local: the point of this function
 
             tf.config.list_physical_devices("GPU")  # the device probe that logs cuInit
             import keras  # noqa: F401
@@ -155,7 +157,7 @@ def parse_args(argv):
 
 
 def train(args):
-    from ganzoo import recipes
+    from ganzoo.zoo.run import train as train_recipe  # local: imports Keras (start-up time)
 
     overrides = dict(parse_override(text) for text in args.set)
     if args.epochs is not None:
@@ -165,7 +167,7 @@ def train(args):
         print(json.dumps(recipe.to_dict(), indent=2))
         return
     out = args.out or pathlib.Path("runs") / recipe.name
-    preset = recipes.train(recipe, out)
+    preset = train_recipe(recipe, out)
     metadata = json.loads((preset / "metadata.json").read_text())
     print(f"wrote {preset} and {out / 'samples.png'}")
     if "claim" in metadata:
@@ -180,7 +182,7 @@ def train(args):
 
 def load_model(name):
     """A `.keras` file, or a preset by name, folder, URL or hub handle."""
-    import keras
+    import keras  # local: imports Keras (start-up time)
 
     from ganzoo.models import from_preset  # registers the classes for .keras files too
 
@@ -192,10 +194,8 @@ def load_model(name):
 
 
 def sample(args):
-    from ganzoo.images import preview_images, save_image_grid
-
     model = load_model(args.model)
-    if not hasattr(model, "generate"):
+    if model.kind != "generator":
         raise ValueError(
             f"{args.model} is a {type(model).__name__}, which translates images: use "
             "`ganzoo translate`."
@@ -216,47 +216,32 @@ def sample(args):
     print(f"wrote {save_image_grid(images, args.out, columns)}")
 
 
-def image_paths(sources):
-    """The image files named, and those under the folders named (`image_files`)."""
-    from ganzoo.data.folders import image_files
-
-    paths = []
-    for source in sources:
-        paths += [source] if source.is_file() else image_files(source)
-    return paths
-
-
 def translate(args):
-    import numpy as np
-    from PIL import Image
-
-    from ganzoo.data import folders
-    from ganzoo.data.preprocess import to_unit_range
-    from ganzoo.images import to_uint8
+    from ganzoo.data import image_folder  # local: imports TensorFlow (start-up time)
 
     model = load_model(args.model)
-    if not hasattr(model, "translate"):
+    if model.kind == "generator":
         raise ValueError(
             f"{args.model} is a {type(model).__name__}, which generates images: use "
             "`ganzoo sample`."
         )
     reverse = args.direction == "BtoA"
-    if reverse and not hasattr(model, "generator_ba"):
+    if reverse and model.kind != "cycle_translator":
         raise ValueError("--direction BtoA needs a CycleGAN; Pix2Pix translates one way.")
-    channels = model.output_channels if reverse else model.input_channels
-    options = {"direction": args.direction} if hasattr(model, "generator_ba") else {}
+    network = model.generators()[1 if reverse else 0]
+    options = {"direction": args.direction} if model.kind == "cycle_translator" else {}
+    # Read as the data loaders read (a bad file is named in a one-line error), each
+    # image at its own size: translate pads it to a size the generator takes.
+    images, paths = image_folder(args.images, preprocess=None, channels=network.input_shape[-1])
     args.out.mkdir(parents=True, exist_ok=True)
-    for path in image_paths(args.images):
-        folders.inspect(path)  # an unreadable file is named in a one-line error
-        image = to_unit_range(folders.decode(str(path), channels))  # as the data loaders
-        output = to_uint8(model.translate(np.asarray(image), **options))
+    for path, image in zip(paths, images, strict=True):
         target = args.out / f"{path.stem}.png"
-        Image.fromarray(output[..., 0] if output.shape[-1] == 1 else output).save(target)
+        save_image_grid(model.translate(image.numpy(), **options), target, columns=1, scale=1)
         print(f"{path} -> {target}")
 
 
 def evaluate(args):
-    import keras
+    import keras  # local: imports Keras (start-up time)
 
     from ganzoo.metrics.held_out import held_out_scores
 
@@ -270,7 +255,7 @@ def evaluate(args):
 
 
 def export_model(args):
-    from ganzoo.serving import export
+    from ganzoo.zoo.export import export  # local: imports Keras (start-up time)
 
     source = args.model if not str(args.model).endswith(".keras") else load_model(args.model)
     path = export(
@@ -293,14 +278,12 @@ def print_table(entries):
 
 
 def upload(args):
-    from ganzoo.hub import upload_preset
+    from ganzoo.zoo.hub import upload_preset  # local: imports Keras (start-up time)
 
     print(f"uploaded {args.folder} to {upload_preset(args.handle, args.folder, args.licence)}")
 
 
 def list_presets(args):
-    from ganzoo.presets import shipped_presets
-
     print("Presets (ganzoo sample / translate / eval / export NAME):")
     for name, folder in shipped_presets().items():
         metadata = json.loads((folder / "metadata.json").read_text())

@@ -6,6 +6,8 @@ import pathlib
 import numpy as np
 from PIL import Image
 
+from ganzoo.files import written_whole
+
 
 def to_uint8(images):
     """Images in [-1, 1] as uint8 pixels in [0, 255], rounded to the nearest."""
@@ -39,10 +41,9 @@ def save_image_grid(images, path, columns=None, scale=2):
     """Writes `image_grid(images, columns)` as a PNG, each pixel `scale` x `scale`."""
     grid = Image.fromarray(image_grid(images, columns))
     grid = grid.resize((grid.width * scale, grid.height * scale), Image.NEAREST)
-    path = pathlib.Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    grid.save(path)
-    return path
+    with written_whole(path) as staging:
+        grid.save(staging)
+    return pathlib.Path(path)
 
 
 def preview_images(model, examples=None, num_images=64, labels=None, seed=0):
@@ -62,10 +63,7 @@ def preview_images(model, examples=None, num_images=64, labels=None, seed=0):
         a / G(a) / b for Pix2Pix and a / G(a) / b / F(b) for CycleGAN (gray rows are
         tiled to RGB when another row is in colour).
     """
-    from ganzoo.metrics.held_out import model_kind
-
-    kind = model_kind(model)
-    if kind == "generator":
+    if model.kind == "generator":
         columns = None
         if model.num_classes is not None:
             columns = model.num_classes
@@ -73,10 +71,10 @@ def preview_images(model, examples=None, num_images=64, labels=None, seed=0):
                 labels = [i % model.num_classes for i in range(num_images)]
         return model.generate(num_images, labels=labels, seed=seed), columns
     a, b = (np.asarray(x[:num_images]) for x in examples[:2])
-    if getattr(model, "direction", "AtoB") == "BtoA":  # Pix2Pix translating B -> A
+    if model.kind == "translator" and model.direction == "BtoA":  # Pix2Pix learning B -> A
         a, b = b, a
     rows = [a, model.translate(a), b]
-    if kind == "cyclegan":
+    if model.kind == "cycle_translator":
         rows.append(model.translate(b, direction="BtoA"))
     channels = max(row.shape[-1] for row in rows)
     rows = [np.repeat(row, channels // row.shape[-1], axis=-1) for row in rows]

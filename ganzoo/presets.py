@@ -25,18 +25,15 @@ This module imports Keras only inside the functions that build or save models, s
 that `ganzoo list` and `ganzoo --help` answer without starting a backend.
 """
 
-import contextlib
 import hashlib
 import json
 import math
-import os
 import pathlib
-import shutil
 import sys
-import tempfile
 import urllib.error
 import urllib.request
 
+from ganzoo.files import written_whole
 from ganzoo.resources import keras_cache, presets_dir
 from ganzoo.version import __version__
 
@@ -69,26 +66,6 @@ def parameter_counts(model):
     return {**counts, "total": sum(counts.values())}
 
 
-@contextlib.contextmanager
-def written_whole(path):
-    """Yields a place beside `path` to write a file or folder into. If the block ends
-    without an error, what was written there replaces `path` by a rename; either way
-    nothing else is left behind, so a failed write leaves `path` as it was."""
-    path = pathlib.Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    staging = pathlib.Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
-    try:
-        written = staging / path.name
-        yield written
-        if path.is_dir():
-            shutil.rmtree(path)
-        elif path.exists():
-            path.unlink()
-        os.replace(written, path)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
 def save_preset(model, folder, metadata=None, overwrite=False):
     """Writes `model` as a preset folder, atomically.
 
@@ -104,7 +81,7 @@ def save_preset(model, folder, metadata=None, overwrite=False):
     Returns:
         the folder, as a `pathlib.Path`.
     """
-    import keras  # local: a backend starts with Keras: not at `ganzoo list`
+    import keras  # local: Keras starts a backend; `ganzoo list` needs none
 
     folder = pathlib.Path(folder)
     if folder.exists() and not overwrite:
@@ -174,7 +151,7 @@ def download_preset(url, cache_dir=None):
     the cached one, file by file, each checked against its new hash) and taken from the
     cache when it does not, so a second load works offline.
     """
-    import keras  # local: keras.utils.get_file; a backend starts with Keras
+    import keras  # local: Keras starts a backend; `ganzoo list` needs none
 
     url = url.rstrip("/")
     folder = cache_root(cache_dir) / cache_key(url)
@@ -263,7 +240,7 @@ def hub_download(handle, cache_dir=None):
 def hf_download(path, cache=None):
     """`owner/name[@revision]` from the Hugging Face Hub (HF_ENDPOINT, HF_TOKEN), into
     `cache` or huggingface_hub's own cache (HF_HOME)."""
-    import huggingface_hub  # local: an optional dependency: the `hub` extra
+    import huggingface_hub  # local: an optional dependency (the `hub` extra)
 
     repo_id, _, revision = path.partition("@")
     return huggingface_hub.snapshot_download(
@@ -277,7 +254,7 @@ def hf_download(path, cache=None):
 def kaggle_download(path, cache=None):
     """`owner/model/keras/variant[/version]` from Kaggle (kagglehub's credentials), into
     `cache` or kagglehub's own cache (KAGGLEHUB_CACHE)."""
-    import kagglehub  # local: an optional dependency: the `hub` extra
+    import kagglehub  # local: an optional dependency (the `hub` extra)
 
     return kagglehub.model_download(path, output_dir=None if cache is None else str(cache))
 
@@ -348,7 +325,7 @@ def load_preset(preset, family, load_weights=True, cache_dir=None):
         PresetError: a file is missing, truncated or altered (checked before building),
             or the preset holds another family.
     """
-    import keras  # local: a backend starts with Keras: not at `ganzoo list`
+    import keras  # local: Keras starts a backend; `ganzoo list` needs none
 
     folder = pathlib.Path(preset_folder(preset, cache_dir))
     metadata = verify_preset(folder)

@@ -62,12 +62,12 @@ def run_fit_test(model, dataset, epochs=1, unmoved=(), **compile_kwargs):
 def probe_inputs(model, num=4, seed=0):
     """Inputs for the model's generator(s): latents (and labels), or images."""
     rng = np.random.default_rng(seed)
-    if hasattr(model, "image_size"):
-        size = model.image_size
-        a = random_images(num, (*size, model.input_channels), seed)
-        if not hasattr(model, "generator_ab"):
-            return a
-        return [a, random_images(num, (*size, model.output_channels), seed + 1)]
+    if model.kind != "generator":
+        images = [
+            random_images(num, (*model.image_size, network.input_shape[-1]), seed + i)
+            for i, network in enumerate(model.generators())
+        ]
+        return images[0] if len(images) == 1 else images
     z = rng.standard_normal((num, model.latent_dim)).astype("float32")
     if model.num_classes is None:
         return z
@@ -76,10 +76,11 @@ def probe_inputs(model, num=4, seed=0):
 
 def probe_outputs(model, inputs):
     """What the model's generator(s) make of `probe_inputs`, in inference mode, flat."""
-    if hasattr(model, "generator_ab"):
-        outputs = [model.generator_ab(inputs[0]), model.generator_ba(inputs[1])]
+    networks = model.generators()
+    if len(networks) > 1:  # one input per network
+        outputs = [network(x, training=False) for network, x in zip(networks, inputs, strict=True)]
     else:
-        outputs = [model.generator(inputs, training=False)]
+        outputs = [networks[0](inputs, training=False)]
     return np.concatenate([keras.ops.convert_to_numpy(o).reshape(-1) for o in outputs])
 
 
@@ -174,10 +175,10 @@ def preset_reference_outputs(model):
     """A preset's outputs on fixed inputs: 4 samples (seed 0), or its held-out
     translations of 4 examples, as `ganzoo.images.preview_images` lays them out."""
     from ganzoo.images import preview_images
-    from ganzoo.metrics.held_out import held_out_examples, model_kind
+    from ganzoo.metrics.held_out import held_out_examples
 
     examples = None
-    if model_kind(model) != "generator":
+    if model.kind != "generator":
         data = model.preset_metadata["recipe"]["eval"]["data"]
         examples = held_out_examples(model, data, count=4)
     return preview_images(model, examples, num_images=4, seed=0)[0]

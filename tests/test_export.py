@@ -13,7 +13,7 @@ import pytest
 from helpers import batches, random_images, tiny_cyclegan, tiny_pix2pix
 
 import ganzoo
-from ganzoo.serving import export
+from ganzoo.zoo.export import export
 
 SAVED_MODEL_CLI = pathlib.Path(sys.executable).parent / "saved_model_cli"
 
@@ -150,7 +150,7 @@ def test_an_existing_folder_needs_overwrite_and_a_failure_leaves_nothing(tmp_pat
     export(model, folder, overwrite=True, version=2)
     assert sorted(p.name for p in folder.iterdir()) == ["2"]
 
-    export_module = importlib.import_module("ganzoo.serving")
+    export_module = importlib.import_module("ganzoo.zoo.export")
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 from helpers import preset_reference_outputs
 
-from ganzoo import recipes
 from ganzoo.models import from_preset
 from ganzoo.presets import shipped_presets
 from ganzoo.resources import presets_dir
+from ganzoo.zoo import run
 
 PRESETS = list(shipped_presets())
 REFERENCE_OUTPUTS = pathlib.Path(__file__).parent / "data" / "pretrained_outputs.npz"
@@ -38,7 +38,7 @@ def test_a_preset_gives_the_reference_outputs_on_this_backend(name):
 def test_a_preset_scores_as_stated_and_beats_its_untrained_twin(name):
     model = from_preset(name)
     metadata = model.preset_metadata
-    _, scores, _, claim = recipes.rescore_preset(model)  # the twin built on this backend
+    _, scores, _, claim = run.rescore_preset(model)  # the twin built on this backend
     for key, stated in metadata["scores"].items():
         if isinstance(stated, float):
             assert np.isclose(scores[key], stated, rtol=1e-3, atol=2e-3), (key, scores[key])

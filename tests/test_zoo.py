@@ -20,13 +20,13 @@ from helpers import (
 from PIL import Image
 
 import ganzoo
-from ganzoo import recipes
 from ganzoo.callbacks import Checkpoint
 from ganzoo.data.sources import download_pix2pix
 from ganzoo.models import from_preset
 from ganzoo.presets import PresetError, cache_key, save_preset, verify_preset
-from ganzoo.recipes import RecipeError, load_recipe
 from ganzoo.resources import recipes_dir
+from ganzoo.zoo import recipes, run
+from ganzoo.zoo.recipes import RecipeError, load_recipe
 
 RECIPES = sorted(recipes_dir().glob("*.toml"))
 TINY_RECIPE = """
@@ -52,7 +52,7 @@ def write_recipe(tmp_path, text):
 def test_every_recipe_in_zoo_configs_is_valid(path):
     recipe = load_recipe(path.stem)
     assert recipe.name == path.stem and recipe.description
-    assert recipe.model["class"] in recipes.model_classes()
+    assert recipe.model["class"] in recipes.model_families()
 
 
 @pytest.mark.parametrize(
@@ -286,7 +286,7 @@ def test_a_paper_recipe_trains_on_mock_downloads(tmp_path, monkeypatch, name, ov
         overrides["data.cache_dir"] = str(tmp_path / "cache")
     recipe = load_recipe(name, overrides)
     with tfds.testing.mock_data(num_examples=8):
-        preset = recipes.train(recipe, tmp_path / "run", verbose=0)
+        preset = run.train(recipe, tmp_path / "run", verbose=0)
     assert type(from_preset(preset)).__name__ == recipe.model["class"]
     assert (tmp_path / "run" / "samples.png").exists()
     assert (tmp_path / "run" / "history.csv").read_text().count("\n") == 2

@@ -4,7 +4,7 @@
                                             (how the pix2pix data sets are distributed)
     paired_folder("pairs")                  pairs/A/x.png with pairs/B/x.jpg, matched by name
     unpaired_folder("horse2zebra", "train") horse2zebra/trainA/*, horse2zebra/trainB/*
-    image_folder("photos")                  the images of one folder, in name order
+    image_folder("photos")                  the images of a folder (or files), in name order
 
 Files are found recursively and sorted by path; .png, .jpg, .jpeg, .bmp and .gif are
 read (as the tf.image decoders can), others are ignored. Every file is checked when the
@@ -25,7 +25,7 @@ from ganzoo.data.pipeline import (
     single_image_augment,
     unpaired_streams,
 )
-from ganzoo.data.preprocess import INFERENCE, TRAINING, preprocess_paired
+from ganzoo.data.preprocess import INFERENCE, TRAINING, preprocess_paired, to_unit_range
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
 GRAY_MODES = ("1", "L", "LA", "I", "I;16", "F")
@@ -50,7 +50,7 @@ def image_files(folder):
     return images
 
 
-def inspect(path, decode=True):
+def read_image_shape(path, decode=True):
     """`(height, width, channels)` of an image file; the whole file is decoded unless
     `decode=False` (then only its header is read).
 
@@ -69,10 +69,10 @@ def inspect(path, decode=True):
         ) from None
 
 
-def inspect_all(paths, decode=True):
-    """`inspect` of every file, on a thread pool (the decoders release the GIL)."""
+def read_image_shapes(paths, decode=True):
+    """`read_image_shape` of every file, on a thread pool (the decoders release the GIL)."""
     with concurrent.futures.ThreadPoolExecutor(os.cpu_count()) as pool:
-        return list(pool.map(lambda p: inspect(p, decode), paths))
+        return list(pool.map(lambda p: read_image_shape(p, decode), paths))
 
 
 def common_channels(shapes, channels):
@@ -92,7 +92,7 @@ def per_domain(channels):
 def checked_channels(paths, channels, preprocess, batch_size, check_files):
     """Inspects the files of one domain, checks their sizes against `preprocess`, and
     returns the channel count to load them with."""
-    shapes = inspect_all(paths, check_files)
+    shapes = read_image_shapes(paths, check_files)
     channels = common_channels(shapes, channels)
     check_output_sizes(paths, [s[:2] for s in shapes], preprocess, batch_size)
     return channels
@@ -104,13 +104,15 @@ def check_output_sizes(paths, sizes, preprocess, batch_size):
     outputs = {}
     for path, (height, width) in zip(paths, sizes, strict=True):
         try:
-            outputs.setdefault(preprocess.output_size(height, width), path)
+            size = (height, width) if preprocess is None else preprocess.output_size(height, width)
         except ValueError as error:
             raise ValueError(f"{path}: {error}") from None
+        outputs.setdefault(size, path)
     if batch_size > 1 and len(outputs) > 1:
         (size_a, path_a), (size_b, path_b) = list(outputs.items())[:2]
         raise ValueError(
-            f"Images come out of preprocess {preprocess.mode!r} at different sizes "
+            f"Images come out of preprocess {getattr(preprocess, 'mode', None)!r} at "
+            "different sizes "
             f"({path_a}: {size_a}, {path_b}: {size_b}), so they cannot be batched. "
             "Give a Preprocess that resizes or crops to one size (such as "
             "Preprocess('resize_and_crop', load_size, crop_size)), or use batch_size=1."
@@ -158,8 +160,8 @@ def paired_folder(
     folder = pathlib.Path(folder)
     if (folder / "A").is_dir() and (folder / "B").is_dir():
         paths_a, paths_b = matched_pairs(folder / "A", folder / "B")
-        shapes_a = inspect_all(paths_a, check_files)
-        shapes_b = inspect_all(paths_b, check_files)
+        shapes_a = read_image_shapes(paths_a, check_files)
+        shapes_b = read_image_shapes(paths_b, check_files)
         for pa, pb, sa, sb in zip(paths_a, paths_b, shapes_a, shapes_b, strict=True):
             if sa[:2] != sb[:2]:
                 raise ValueError(
@@ -170,7 +172,7 @@ def paired_folder(
         sizes = [s[:2] for s in shapes_a]
     else:
         paths = image_files(folder)
-        shapes_a = shapes_b = inspect_all(paths, check_files)
+        shapes_a = shapes_b = read_image_shapes(paths, check_files)
         keys = (paths,)
         sizes = [(h, w // 2) for h, w, _ in shapes_a]
     channels_a, channels_b = per_domain(channels)
@@ -295,17 +297,31 @@ def image_folder(
 ):
     """The images of a folder for inference, in path order, with their paths.
 
+    Args:
+        folder: a folder (its images, recursively), an image file, or a list of both.
+        preprocess: a `Preprocess` run with `training=False` (centre crops, no flip),
+            or None to keep every image at its own size. Defaults to `INFERENCE`.
+        channels: 1 or 3. Defaults to 1 when every image is grayscale, else 3.
+        batch_size: Defaults to 1 (images of different sizes need 1).
+        check_files: decode every file first, so that a bad one is named before any
+            graph runs. Defaults to True.
+
     Returns:
         `(dataset, paths)`: batches of float32 `(batch, height, width, channels)` in
         [-1, 1], not shuffled, the last batch kept; `paths[i]` is image i's file.
-        Preprocessing runs with `training=False` (centre crops, no flip).
     """
-    paths = image_files(folder)
+    folders = folder if isinstance(folder, (list, tuple)) else [folder]
+    paths = [
+        p for f in map(pathlib.Path, folders) for p in ([f] if f.is_file() else image_files(f))
+    ]
     channels = checked_channels(paths, channels, preprocess, batch_size, check_files)
-    unseeded = single_image_augment(preprocess, training=False)  # centre crop, no flip
+    unseeded = None if preprocess is None else single_image_augment(preprocess, training=False)
 
     def load(path):
-        return unseeded(decode(path, channels), tf.zeros(2, tf.int64))
+        image = decode(path, channels)
+        if unseeded is None:
+            return to_unit_range(tf.cast(image, tf.float32))
+        return unseeded(image, tf.zeros(2, tf.int64))
 
     keys = tf.data.Dataset.from_tensor_slices([str(p) for p in paths])
     stream = element_stream(keys, load, shuffle=False)

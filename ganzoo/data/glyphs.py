@@ -52,7 +52,7 @@ DIGIT_FONTS = (
 
 def font_path(name):
     """Path of a matplotlib font by file stem ("DejaVuSans", "cmr10", ...)."""
-    import matplotlib
+    import matplotlib  # local: slow to import; only the glyph data sets need it
 
     folder = pathlib.Path(matplotlib.get_data_path()) / "fonts" / "ttf"
     path = folder / f"{name}.ttf"
@@ -65,7 +65,7 @@ def font_path(name):
 @functools.cache
 def font_characters(name):
     """The letters and digits of SCRIPTS that font `name` has a glyph for."""
-    from matplotlib.ft2font import FT2Font
+    from matplotlib.ft2font import FT2Font  # local: as in font_path
 
     characters = []
     for code in sorted(FT2Font(str(font_path(name))).get_charmap()):

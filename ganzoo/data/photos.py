@@ -30,7 +30,7 @@ SHRINK = 4  # the super-resolution factor
 
 def photo(name, scale):
     """uint8 RGB photograph `name` of skimage.data, resized by `scale` (antialiased)."""
-    import skimage.data
+    import skimage.data  # local: slow to import; only the photo data sets need it
 
     image = Image.fromarray(getattr(skimage.data, name)()[..., :3])
     size = (round(image.width * scale), round(image.height * scale))

@@ -1,9 +1,11 @@
 """Training data by name, for recipes: `[data] source = "..."` and its options.
 
-Each source is `source(model, batch_size, seed, **options)` -> the training
-`tf.data.Dataset` in the layout the model's `fit` takes. The model gives what the data
-must match: its image size (crops), its channels, and whether it is conditional. The
-options are keyword arguments with annotated types; recipes are checked against them.
+Each source is `source(batch_size, seed, image_size, labels, **options)` -> the
+training `tf.data.Dataset` in the layout `fit` takes. The four positional arguments
+are given by the training run, from the recipe and the model it built: the batch size, the
+seed, the `(height, width)` the images must have (crops), and whether the model wants
+class labels. The options are keyword arguments with annotated types; recipes are
+checked against them. `SOURCES` names them as recipes do.
 
     offline (install with the package)    mnist5k, font_pairs, photo_pairs, digits_typeset
     downloaded                            tfds, tfds_cycle_gan, pix2pix
@@ -12,9 +14,10 @@ options are keyword arguments with annotated types; recipes are checked against 
 
 import pathlib
 
+import keras
+
 from ganzoo.data.download import reachable_or_raise
-from ganzoo.data.folders import paired_folder as read_paired_folder
-from ganzoo.data.folders import unpaired_folder as read_unpaired_folder
+from ganzoo.data.folders import paired_folder, unpaired_folder
 from ganzoo.data.glyphs import load_font_pairs, load_typeset_digits
 from ganzoo.data.mnist5k import load_mnist5k
 from ganzoo.data.photos import load_photo_pairs
@@ -27,63 +30,72 @@ PIX2PIX_URL = "http://efrosgans.eecs.berkeley.edu/pix2pix/datasets/{name}.tar.gz
 PIX2PIX_NAMES = ("facades", "cityscapes", "maps", "edges2shoes", "edges2handbags", "night2day")
 
 
-def crop_preprocess(model, preprocess, load_size, flip):
-    """The reference's preprocessing, cropping to the model's `image_size`."""
-    height, width = model.image_size
+def crop_preprocess(image_size, preprocess, load_size, flip):
+    """The reference's preprocessing, cropping to `image_size`."""
+    height, width = image_size
     if height != width and preprocess != "none":
         raise ValueError(
-            f"preprocess {preprocess!r} crops squares, and image_size is {model.image_size}. "
+            f"preprocess {preprocess!r} crops squares, and image_size is {tuple(image_size)}. "
             "Use preprocess 'none' with images of that size, or a square image_size."
         )
     return Preprocess(preprocess, load_size=load_size, crop_size=height, flip=flip)
 
 
-def mnist5k(model, batch_size, seed):
+def mnist5k_source(batch_size, seed, image_size, labels):
     """The 4,000 MNIST-5k training digits (with labels for conditional models)."""
-    images, labels = load_mnist5k("train")
-    return image_batches(images, labels if model.num_classes else None, batch_size, seed=seed)
+    images, classes = load_mnist5k("train")
+    return image_batches(images, classes if labels else None, batch_size, seed=seed)
 
 
-def font_pairs(
-    model, batch_size, seed, *, source: str = "DejaVuSans", target: str = "DejaVuSerif-BoldItalic"
+def font_pairs_source(
+    batch_size,
+    seed,
+    image_size,
+    labels,
+    *,
+    source: str = "DejaVuSans",
+    target: str = "DejaVuSerif-BoldItalic",
 ):
-    """Glyph pairs source font -> target font (`load_font_pairs`), at the model's size."""
-    inputs, targets, _ = load_font_pairs("train", model.image_size[0], source, target)
+    """Glyph pairs source font -> target font (`load_font_pairs`), at `image_size`."""
+    inputs, targets, _ = load_font_pairs("train", image_size[0], source, target)
     return paired_batches(inputs, targets, batch_size=batch_size, seed=seed)
 
 
-def photo_pairs(model, batch_size, seed, *, task: str = "colorize", patches_per_photo: int = 256):
+def photo_pairs_source(
+    batch_size, seed, image_size, labels, *, task: str = "colorize", patches_per_photo: int = 256
+):
     """Photograph patches for "colorize" or "super_resolution" (`load_photo_pairs`)."""
     inputs, targets = load_photo_pairs(
-        "train", task, model.image_size[0], patches_per_photo=patches_per_photo
+        "train", task, image_size[0], patches_per_photo=patches_per_photo
     )
     return paired_batches(inputs, targets, batch_size=batch_size, seed=seed)
 
 
-def digits_typeset(model, batch_size, seed, *, variants: int = 8):
+def digits_typeset_source(batch_size, seed, image_size, labels, *, variants: int = 8):
     """Unpaired A = MNIST-5k handwritten digits, B = typeset digits, 28x28."""
     digits, _ = load_mnist5k("train")
     typeset, _ = load_typeset_digits("train", variants=variants, seed=seed)
     return unpaired_batches(digits, typeset, batch_size, seed=seed)
 
 
-def tfds(model, batch_size, seed, *, name: str, data_dir: str | None = None):
-    """A tfds image set (`tfds_images`) at the model's size; labels for conditional models."""
+def tfds_source(batch_size, seed, image_size, labels, *, name: str, data_dir: str | None = None):
+    """A tfds image set (`tfds_images`) at `image_size`; labels for conditional models."""
     return tfds_images(
         name,
         "train",
-        image_size=model.image_shape[0],
-        labels=model.num_classes is not None,
+        image_size=image_size[0],
+        labels=labels,
         batch_size=batch_size,
         seed=seed,
         data_dir=data_dir,
     )
 
 
-def tfds_cycle_gan(
-    model,
+def tfds_cycle_gan_source(
     batch_size,
     seed,
+    image_size,
+    labels,
     *,
     name: str,
     preprocess: str = "resize_and_crop",
@@ -95,7 +107,7 @@ def tfds_cycle_gan(
     return tfds_unpaired(
         name,
         "train",
-        preprocess=crop_preprocess(model, preprocess, load_size, flip),
+        preprocess=crop_preprocess(image_size, preprocess, load_size, flip),
         batch_size=batch_size,
         seed=seed,
         data_dir=data_dir,
@@ -113,8 +125,6 @@ def download_pix2pix(name, sha256=None, cache_dir=None, url=None):
         cache_dir: Defaults to Keras' (~/.keras).
         url: the archive's address, with `{name}`. Defaults to `PIX2PIX_URL`.
     """
-    import keras
-
     url = url or PIX2PIX_URL
     if name not in PIX2PIX_NAMES:
         raise ValueError(f"Unknown pix2pix data set {name!r}. Choose one of {PIX2PIX_NAMES}.")
@@ -138,10 +148,11 @@ def download_pix2pix(name, sha256=None, cache_dir=None, url=None):
     raise FileNotFoundError(f"{url.format(name=name)} unpacked to {path} with no train/ in it.")
 
 
-def pix2pix(
-    model,
+def pix2pix_source(
     batch_size,
     seed,
+    image_size,
+    labels,
     *,
     name: str,
     preprocess: str = "resize_and_crop",
@@ -152,10 +163,11 @@ def pix2pix(
 ):
     """A pix2pix data set (facades, maps, edges2shoes, ...): side-by-side A|B files."""
     folder = download_pix2pix(name, sha256, cache_dir)
-    return paired_folder(
-        model,
+    return paired_folder_source(
         batch_size,
         seed,
+        image_size,
+        labels,
         path=str(folder / "train"),
         preprocess=preprocess,
         load_size=load_size,
@@ -163,10 +175,11 @@ def pix2pix(
     )
 
 
-def paired_folder(
-    model,
+def paired_folder_source(
     batch_size,
     seed,
+    image_size,
+    labels,
     *,
     path: str,
     preprocess: str = "resize_and_crop",
@@ -174,18 +187,19 @@ def paired_folder(
     flip: bool = True,
 ):
     """Your pairs: side-by-side A|B files, or A/ and B/ (`ganzoo.data.paired_folder`)."""
-    return read_paired_folder(
+    return paired_folder(
         path,
-        preprocess=crop_preprocess(model, preprocess, load_size, flip),
+        preprocess=crop_preprocess(image_size, preprocess, load_size, flip),
         batch_size=batch_size,
         seed=seed,
     )
 
 
-def unpaired_folder(
-    model,
+def unpaired_folder_source(
     batch_size,
     seed,
+    image_size,
+    labels,
     *,
     path: str,
     preprocess: str = "resize_and_crop",
@@ -193,26 +207,23 @@ def unpaired_folder(
     flip: bool = True,
 ):
     """Your unpaired domains: `path/trainA`, `path/trainB` (`ganzoo.data.unpaired_folder`)."""
-    return read_unpaired_folder(
+    return unpaired_folder(
         path,
         "train",
-        preprocess=crop_preprocess(model, preprocess, load_size, flip),
+        preprocess=crop_preprocess(image_size, preprocess, load_size, flip),
         batch_size=batch_size,
         seed=seed,
     )
 
 
 SOURCES = {
-    source.__name__: source
-    for source in (
-        mnist5k,
-        font_pairs,
-        photo_pairs,
-        digits_typeset,
-        tfds,
-        tfds_cycle_gan,
-        pix2pix,
-        paired_folder,
-        unpaired_folder,
-    )
+    "mnist5k": mnist5k_source,
+    "font_pairs": font_pairs_source,
+    "photo_pairs": photo_pairs_source,
+    "digits_typeset": digits_typeset_source,
+    "tfds": tfds_source,
+    "tfds_cycle_gan": tfds_cycle_gan_source,
+    "pix2pix": pix2pix_source,
+    "paired_folder": paired_folder_source,
+    "unpaired_folder": unpaired_folder_source,
 }

@@ -42,7 +42,7 @@ SHUFFLE_BUFFER = 10_000  # records are decoded images; files are shuffled too
 def load_split(name, split, data_dir, download, seed):
     """`tfds.load` with shuffled files, deterministic for `seed`; offline, a data set that
     is not prepared yet fails in seconds with a `DownloadError` (not tfds' retries)."""
-    import tensorflow_datasets as tfds  # slow to import; only tfds sources need it
+    import tensorflow_datasets as tfds  # local: slow to import; only tfds sources need it
 
     builder = tfds.builder(name, data_dir=data_dir)
     # tfds.testing.mock_data replaces download_and_prepare: the data is mocked, not fetched.

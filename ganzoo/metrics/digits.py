@@ -8,6 +8,7 @@ import keras
 import numpy as np
 from keras import layers
 
+from ganzoo.data import image_batches, load_mnist5k
 from ganzoo.resources import presets_dir
 
 WEIGHTS = "digit_classifier/model.weights.h5"  # in the presets folder
@@ -60,8 +61,6 @@ def reference_digits(count=1000, seed=0):
         "test" and "train" digits, "blurred" (the test digits averaged over a 5-pixel
         cross) and "pixel-shuffled" (each test digit's pixels permuted, with `seed`).
     """
-    from ganzoo.data import load_mnist5k
-
     test, train = (load_mnist5k(split)[0] for split in ("test", "train"))
     test, train = test[:: len(test) // count][:count], train[:: len(train) // count][:count]
     shifts = [(1, 1), (-1, 1), (1, 2), (-1, 2)]
@@ -74,8 +73,6 @@ def reference_digits(count=1000, seed=0):
 
 
 def train_digit_classifier(epochs=8, seed=0):
-    from ganzoo.data import image_batches, load_mnist5k
-
     keras.utils.set_random_seed(seed)
     model = digit_classifier()
     model.compile(

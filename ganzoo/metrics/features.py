@@ -17,6 +17,8 @@ import warnings
 import keras
 import numpy as np
 
+from ganzoo.metrics.digits import load_digit_classifier
+
 
 def checked_unit_range(images, value_range=(-1.0, 1.0)):
     """Images as float32 in [-1, 1], from the range they are declared in.
@@ -93,8 +95,6 @@ class FeatureExtractor:
 
 def digit_features(layer="logits"):
     """The shipped digit classifier's logits (10-dim) or penultimate features (1024-dim)."""
-    from ganzoo.metrics.digits import load_digit_classifier
-
     if layer not in ("logits", "penultimate"):
         raise ValueError(f"layer must be 'logits' or 'penultimate'. Received {layer!r}.")
     classifier = load_digit_classifier()

@@ -7,20 +7,21 @@ CycleGAN                        "digits_typeset": MNIST-5k test digits <-> types
 
 import numpy as np
 
+from ganzoo.data import load_font_pairs, load_mnist5k, load_photo_pairs, load_typeset_digits
 from ganzoo.metrics.evaluate import cycle_scores, sample_scores, translation_scores
 from ganzoo.metrics.features import digit_features
 
-# Held-out data per model kind; the first is the default.
+# Held-out data per model kind (`AdversarialModel.kind`); the first is the default.
 EVAL_DATA = {
     "generator": ("mnist5k",),
-    "pix2pix": ("font_pairs", "photo_colorize", "photo_super_resolution"),
-    "cyclegan": ("digits_typeset",),
+    "translator": ("font_pairs", "photo_colorize", "photo_super_resolution"),
+    "cycle_translator": ("digits_typeset",),
 }
 # The scores each kind reports (the others are settings and counts).
 SCORES = {
     "generator": ("frechet_distance", "kid", "precision", "recall", "label_accuracy"),
-    "pix2pix": ("l1", "psnr", "ssim"),
-    "cyclegan": tuple(
+    "translator": ("l1", "psnr", "ssim"),
+    "cycle_translator": tuple(
         f"{domain}_cycle_{score}" for domain in "ab" for score in ("l1", "psnr", "ssim")
     )
     + ("label_preservation",),
@@ -28,20 +29,14 @@ SCORES = {
 LOWER_IS_BETTER = ("frechet_distance", "kid", "l1")  # a score ending in one of these
 
 
-def model_kind(model):
-    """ "generator", "pix2pix" or "cyclegan"."""
-    import ganzoo
-
-    return {ganzoo.Pix2Pix: "pix2pix", ganzoo.CycleGAN: "cyclegan"}.get(type(model), "generator")
-
-
 def check_eval_data(model, name=None):
     """The held-out set's name for `model` (its default when `name` is None)."""
-    kind = model_kind(model)
-    name = name or EVAL_DATA[kind][0]
-    if name not in EVAL_DATA[kind]:
+    suited = EVAL_DATA[model.kind]
+    name = name or suited[0]
+    if name not in suited:
         raise ValueError(
-            f"held-out data {name!r} does not suit a {kind} model; use one of {EVAL_DATA[kind]}."
+            f"held-out data {name!r} does not suit a {type(model).__name__.lower()} model "
+            f"(a {model.kind}); use one of {suited}."
         )
     return name
 
@@ -53,19 +48,17 @@ def held_out_examples(model, name=None, count=None):
     `(domain A, domain B, labels of A)`, 400 of each, the digits taking the classes in
     turn. `count` keeps the first of each.
     """
-    from ganzoo import data
-
     name = check_eval_data(model, name)
     if name == "mnist5k":
-        examples = (data.load_mnist5k("test")[0], None)
+        examples = (load_mnist5k("test")[0], None)
     elif name == "font_pairs":
-        examples = data.load_font_pairs("test", size=model.image_size[0])[:2]
+        examples = load_font_pairs("test", size=model.image_size[0])[:2]
     elif name.startswith("photo_"):
         task = name.removeprefix("photo_")
-        examples = data.load_photo_pairs("test", task, size=model.image_size[0])
+        examples = load_photo_pairs("test", task, size=model.image_size[0])
     else:
-        digits, labels = data.load_mnist5k("test")
-        typeset, typeset_labels = data.load_typeset_digits("test")
+        digits, labels = load_mnist5k("test")
+        typeset, typeset_labels = load_typeset_digits("test")
         order = classes_in_turn(labels)
         digits, labels = digits[order], labels[order]
         typeset = typeset[classes_in_turn(typeset_labels)]
@@ -89,8 +82,7 @@ def held_out_scores(model, name=None, num_samples=1000, seed=0):
     on the named held-out set, with the digit classifier's logits as features."""
     name = check_eval_data(model, name)
     classifier = digit_features("logits")
-    kind = model_kind(model)
-    if kind == "generator":
+    if model.kind == "generator":
         real, _ = held_out_examples(model, name)
         scores = sample_scores(
             model,
@@ -101,7 +93,7 @@ def held_out_scores(model, name=None, num_samples=1000, seed=0):
             block_size=min(1000, num_samples // 4),
             seed=seed,
         )
-    elif kind == "pix2pix":
+    elif model.kind == "translator":
         scores = translation_scores(model, *held_out_examples(model, name))
     else:
         images_a, images_b, labels_a = held_out_examples(model, name)

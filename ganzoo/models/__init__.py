@@ -5,6 +5,9 @@ from ganzoo.models.pix2pix import Pix2Pix
 from ganzoo.models.translation import TranslationBase
 from ganzoo.training import AdversarialModel
 
+# The five families by class name, as recipes name them (`[model] class`).
+FAMILIES = {family.__name__: family for family in (GAN, DCGAN, ConditionalGAN, Pix2Pix, CycleGAN)}
+
 # Whatever model a preset holds (`ganzoo.from_preset`); `DCGAN.from_preset` and the
 # other families' refuse a preset of another family.
 from_preset = AdversarialModel.from_preset
@@ -14,6 +17,7 @@ __all__ = [
     "GAN",
     "ConditionalGAN",
     "CycleGAN",
+    "FAMILIES",
     "GANBase",
     "Pix2Pix",
     "TranslationBase",

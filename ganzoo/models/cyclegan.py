@@ -59,6 +59,7 @@ class CycleGAN(TranslationBase):
         seed: Defaults to None.
     """
 
+    kind = "cycle_translator"
     tracked_metrics = (
         "d_loss",
         "d_a",
@@ -131,6 +132,10 @@ class CycleGAN(TranslationBase):
     def call(self, images, training=False):
         """G: images of A `(batch, H, W, input_channels)` -> B, in [-1, 1]."""
         return self.generator_ab(images, training=training)
+
+    def generators(self):
+        """G (A -> B), then F (B -> A)."""
+        return (self.generator_ab, self.generator_ba)
 
     # -- the game -------------------------------------------------------------------
 

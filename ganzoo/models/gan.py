@@ -15,8 +15,8 @@ import numpy as np
 from keras import layers, ops
 
 from ganzoo.blocks import LabelMaps, mlp_discriminator, mlp_generator
-from ganzoo.data.checks import batch_shapes, check_class_ids, with_class_id_check
 from ganzoo.losses import discriminator_objective, get_objective
+from ganzoo.models.checks import batch_shapes, check_class_ids, with_class_id_check
 from ganzoo.training import AdversarialModel
 
 
@@ -37,6 +37,7 @@ class GANBase(AdversarialModel):
         seed: seeds the latents drawn in training.
     """
 
+    kind = "generator"
     tracked_metrics = ("d_loss", "d_real", "d_fake", "g_loss")
 
     def __init__(
@@ -91,6 +92,14 @@ class GANBase(AdversarialModel):
     def call(self, inputs, training=False):
         """The generator: z `(batch, latent_dim)` (and one-hot labels) -> images."""
         return self.generator(inputs, training=training)
+
+    @property
+    def image_size(self):
+        """`(height, width)` of the images."""
+        return self.image_shape[:2]
+
+    def generators(self):
+        return (self.generator,)
 
     # -- the game -------------------------------------------------------------------
 

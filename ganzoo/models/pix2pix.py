@@ -51,6 +51,7 @@ class Pix2Pix(TranslationBase):
         seed: Defaults to None.
     """
 
+    kind = "translator"
     tracked_metrics = ("d_loss", "d_real", "d_fake", "g_loss", "g_gan", "g_l1")
 
     def __init__(
@@ -102,6 +103,9 @@ class Pix2Pix(TranslationBase):
     def call(self, images, training=False):
         """G: source images `(batch, H, W, input_channels)` -> targets, in [-1, 1]."""
         return self.generator(images, training=training)
+
+    def generators(self):
+        return (self.generator,)
 
     # -- the game -------------------------------------------------------------------
 

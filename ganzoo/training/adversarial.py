@@ -34,6 +34,13 @@ def trainable_variables(networks):
     return [v for network in networks for v in network.trainable_variables]
 
 
+# What a model does, and so which data, scores, previews and serving signatures suit it:
+#   "generator"         samples images from latents (and labels): `generate(n, labels, seed)`
+#   "translator"        translates source images to targets one way: `translate(images)`
+#   "cycle_translator"  translates A -> B and B -> A: `translate(images, direction)`
+KINDS = ("generator", "translator", "cycle_translator")
+
+
 class AdversarialModel(keras.Model):
     """A `keras.Model` trained by alternating loss phases, on any Keras backend.
 
@@ -47,12 +54,16 @@ class AdversarialModel(keras.Model):
     in an `OptimizerGroup` so that `.keras` files, `BackupAndRestore` and JAX's
     stateless step all carry every optimizer's state.
 
+    Every family says what it is, once, in its class: `kind` is one of `KINDS`, and
+    `generators()` returns the networks that sample, translate and are exported.
+
     Args:
         seed: Integer or None. Seeds the model's noise (latents, image pool,
             interpolation for gradient penalties). Defaults to None.
         **kwargs: passed to `keras.Model` (e.g. `name`).
     """
 
+    kind = None  # one of KINDS, set by each family
     tracked_metrics = ()
     discriminator_steps = 1
 
@@ -64,6 +75,11 @@ class AdversarialModel(keras.Model):
         # The networks are functional models, built when constructed; without this
         # flag `fit` would try to build the model by calling it on a data batch.
         self.built = True
+
+    def generators(self):
+        """The generator networks, in serving order: what the model samples or translates
+        with, and what `ganzoo.export` serves (the first as `serving_default`)."""
+        raise NotImplementedError(f"{type(self).__name__} does not name its generators.")
 
     # -- training -------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""Checks on training data, run before `fit` compiles anything."""
+"""Checks on the training data a model is given, run before `fit` compiles anything."""
 
 import numpy as np
 import tensorflow as tf

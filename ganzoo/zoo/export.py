@@ -33,14 +33,21 @@ import subprocess
 import sys
 import tempfile
 
+import keras
+import tensorflow as tf
+
+from ganzoo.files import written_whole
+from ganzoo.models import from_preset
+from ganzoo.presets import save_preset
+
 FORMATS = ("tf_saved_model", "onnx")
 ONNX_OPSET = 17
 USAGE_ERROR = 2  # the subprocess's exit code for a ValueError, raised again here
+# The signature of each of a translator's `generators()`, in order: G, then CycleGAN's F.
+TRANSLATOR_ENDPOINTS = ("serving_default", "b_to_a")
 
 
 def dropout_layers(network):
-    import keras
-
     return [layer for layer in network.layers if isinstance(layer, keras.layers.Dropout)]
 
 
@@ -51,8 +58,6 @@ def in_training_mode(network):
     on every call; the moving statistics and the seed variables are read, never
     written, so serving leaves the weights as they were.
     """
-    import tensorflow as tf
-
     seeds = {id(layer.seed_generator.state) for layer in dropout_layers(network)}
 
     def fresh_seed(variable):
@@ -70,8 +75,7 @@ def in_training_mode(network):
 
 
 def check_test_time_dropout(model):
-    networks = [getattr(model, name, None) for name in ("generator", "generator_ab")]
-    if not any(network is not None and dropout_layers(network) for network in networks):
+    if not any(dropout_layers(network) for network in model.generators()):
         raise ValueError(
             f"test_time_dropout keeps a translator's dropout, but this {type(model).__name__}'s "
             "generator has no dropout layer. Export it without test_time_dropout "
@@ -81,8 +85,6 @@ def check_test_time_dropout(model):
 
 def generator_signatures(model, uint8=False, test_time_dropout=False):
     """Name -> (function, input specs) for each endpoint; TensorFlow backend only."""
-    import keras
-    import tensorflow as tf
 
     def to_unit(images):
         return tf.cast(images, tf.float32) / 127.5 - 1.0 if uint8 else images
@@ -95,14 +97,7 @@ def generator_signatures(model, uint8=False, test_time_dropout=False):
     image_dtype = tf.uint8 if uint8 else tf.float32
     if test_time_dropout:
         check_test_time_dropout(model)
-    if hasattr(model, "translate"):
-        if hasattr(model, "generator_ab"):  # CycleGAN: G (A -> B) and F (B -> A)
-            pairs = {
-                "serving_default": (model.generator_ab, model.input_channels),
-                "b_to_a": (model.generator_ba, model.output_channels),
-            }
-        else:
-            pairs = {"serving_default": (model.generator, model.input_channels)}
+    if model.kind != "generator":
 
         def translator(network):
             if test_time_dropout:
@@ -115,8 +110,9 @@ def generator_signatures(model, uint8=False, test_time_dropout=False):
 
             return translate
 
-        endpoints = {}
-        for name, (network, channels) in pairs.items():
+        endpoints, networks = {}, model.generators()
+        for name, network in zip(TRANSLATOR_ENDPOINTS[: len(networks)], networks, strict=True):
+            channels = network.input_shape[-1]
             spec = tf.TensorSpec((None, None, None, channels), image_dtype, name="images")
             endpoints[name] = (translator(network), [spec])
         return endpoints
@@ -138,8 +134,6 @@ def generator_signatures(model, uint8=False, test_time_dropout=False):
 
 
 def write_saved_model(model, folder, uint8, test_time_dropout):
-    import keras
-
     archive = keras.export.ExportArchive()
     archive.track(model)
     for name, (function, specs) in generator_signatures(model, uint8, test_time_dropout).items():
@@ -148,10 +142,8 @@ def write_saved_model(model, folder, uint8, test_time_dropout):
 
 
 def write_onnx(model, path, uint8):
-    import tensorflow as tf
-
     try:
-        import tf2onnx
+        import tf2onnx  # local: an optional dependency (the `export` extra)
     except ModuleNotFoundError:
         raise ModuleNotFoundError(
             'The ONNX export needs tf2onnx: pip install "ganzoo[export]".'
@@ -168,8 +160,6 @@ def write_onnx(model, path, uint8):
 
 def export_on_tensorflow(preset, path, format, uint8, version, test_time_dropout):
     """Builds the preset on the TensorFlow backend and writes the export into `path`."""
-    from ganzoo.models import from_preset
-
     model = from_preset(preset)
     if format == "onnx":
         write_onnx(model, path, uint8)
@@ -205,10 +195,6 @@ def export(
         `path`. It is written in a temporary place and renamed into place, so a failed
         export leaves nothing behind.
     """
-    import keras
-
-    from ganzoo.presets import save_preset, written_whole
-
     if format not in FORMATS:
         raise ValueError(f"Unknown export format {format!r}. Choose one of {FORMATS}.")
     path = pathlib.Path(path)
@@ -229,7 +215,7 @@ def export(
         if keras.backend.backend() == "tensorflow":
             export_on_tensorflow(*options)
         else:
-            command = [sys.executable, "-m", "ganzoo.serving", json.dumps(options)]
+            command = [sys.executable, "-m", "ganzoo.zoo.export", json.dumps(options)]
             env = {**os.environ, "KERAS_BACKEND": "tensorflow"}
             result = subprocess.run(command, env=env, capture_output=True, text=True)
             if result.returncode == USAGE_ERROR:

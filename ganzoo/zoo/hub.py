@@ -17,7 +17,7 @@ import tempfile
 
 from ganzoo import presets
 from ganzoo.images import preview_images, save_image_grid
-from ganzoo.metrics.held_out import held_out_examples, model_kind
+from ganzoo.metrics.held_out import held_out_examples
 from ganzoo.models import from_preset
 
 MODEL_CARD, SAMPLE_IMAGE = "README.md", "sample.png"
@@ -109,7 +109,7 @@ def model_card(metadata, handle):
 def sample_image(folder, path):
     """The preset's preview grid: samples of a generator, held-out rows of a translator."""
     model = from_preset(folder)
-    generates = model_kind(model) == "generator"
+    generates = model.kind == "generator"
     examples = None if generates else held_out_examples(model, count=8)
     images, columns = preview_images(model, examples, num_images=20 if generates else 8)
     return save_image_grid(images, path, columns)
