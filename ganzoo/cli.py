@@ -43,7 +43,7 @@ def start_backend(verbose):
             import tensorflow as tf  # local: the point of this function
 
             tf.config.list_physical_devices("GPU")  # the device probe that logs cuInit
-            import keras  # noqa: F401
+            import keras  # noqa: F401  # local: as tensorflow
         except ImportError as error:
             failure = error
         finally:

@@ -5,14 +5,88 @@ import os
 import pathlib
 import subprocess
 import sys
+import tarfile
 
 import keras
 import numpy as np
 import tensorflow as tf
+from PIL import Image
 
 import ganzoo
 
 BACKENDS = ("tensorflow", "jax", "torch")
+
+# The five families at tiny sizes: every test that needs "a model of this family" takes
+# it from here, `tiny(family, **overrides)`. The translators use the reference's
+# networks at the smallest sizes they take: unet_64 has six levels, so its fifth
+# decoder level has dropout; the basic (70x70) PatchGAN needs 24 px.
+SHAPE = (16, 16, 1)
+TINY = {
+    "gan": (
+        ganzoo.GAN,
+        {
+            "image_shape": SHAPE,
+            "latent_dim": 8,
+            "generator_units": (16,),
+            "discriminator_units": (16,),
+        },
+    ),
+    "dcgan": (ganzoo.DCGAN, {"image_shape": SHAPE, "latent_dim": 8, "filters": 4}),
+    "cgan": (
+        ganzoo.ConditionalGAN,
+        {"num_classes": 3, "image_shape": SHAPE, "latent_dim": 8, "filters": 4},
+    ),
+    "pix2pix": (
+        ganzoo.Pix2Pix,
+        {
+            "image_size": (64, 64),
+            "input_channels": 1,
+            "output_channels": 3,
+            "generator": "unet_64",
+            "generator_filters": 2,
+            "discriminator_filters": 2,
+        },
+    ),
+    "cyclegan": (
+        ganzoo.CycleGAN,
+        {
+            "image_size": (32, 32),
+            "generator": "resnet_1blocks",
+            "generator_filters": 2,
+            "discriminator_filters": 2,
+            "pool_size": 3,
+        },
+    ),
+}
+
+
+def tiny(family, **overrides):
+    """The tiny model of `family` (a key of TINY), with constructor arguments overridden."""
+    cls, options = TINY[family]
+    return cls(**{**options, **overrides})
+
+
+def tiny_data(model, num=None, batch_size=None, layout="pair"):
+    """Random training batches of `model`'s shapes.
+
+    Generators: 16 images (and class ids for conditional models) in batches of 8.
+    Translators: 4 `(A, B)` pairs in batches of 2 (in the model's direction), or with
+    `layout="domains"` `{"A", "B"}` dicts as the unpaired loaders give.
+    """
+    if model.kind == "generator":
+        num, batch_size = num or 16, batch_size or 8
+        images = random_images(num, model.image_shape)
+        if model.num_classes is None:
+            return batches(images, batch_size=batch_size)
+        labels = np.arange(num, dtype="int32") % model.num_classes
+        return batches(images, labels, batch_size=batch_size)
+    num, batch_size = num or 4, batch_size or 2
+    a = random_images(num, (*model.image_size, model.input_channels), seed=1)
+    b = random_images(num, (*model.image_size, model.output_channels), seed=2)
+    if model.kind == "translator" and model.direction == "BtoA":  # Pix2Pix learning B -> A
+        a, b = b, a
+    elements = (a, b) if layout == "pair" else {"A": a, "B": b}
+    return tf.data.Dataset.from_tensor_slices(elements).batch(batch_size, drop_remainder=True)
 
 
 def random_images(num, shape, seed=0):
@@ -138,14 +212,14 @@ print(json.dumps(report))
 """
 
 
-def run_cross_backend_test(factories, data_for, tmp_path, atol=1e-4):
-    """Trains each model one epoch on `data_for(model)` and saves it here; every other
+def run_cross_backend_test(families, tmp_path, atol=1e-4):
+    """Trains the tiny model of each family one epoch and saves it here; every other
     backend reloads it (`.keras` and config + `.weights.h5`) in a fresh process and
     must give the same outputs."""
-    models = {name: factory(seed=2) for name, factory in factories.items()}
+    models = {family: tiny(family, seed=2) for family in families}
     for name, model in models.items():
         model.compile()
-        model.fit(data_for(model), epochs=1, verbose=0)
+        model.fit(tiny_data(model), epochs=1, verbose=0)
         inputs = probe_inputs(model)
         model.save(tmp_path / f"{name}.keras")
         model.save_weights(tmp_path / f"{name}.weights.h5")
@@ -184,32 +258,20 @@ def preset_reference_outputs(model):
     return preview_images(model, examples, num_images=4, seed=0)[0]
 
 
-def tiny_pix2pix(**kwargs):
-    """A Pix2Pix of 16x16 images with 2-filter networks (a U-Net of depth 4, a pixel D)."""
-    options = {
-        "image_size": (16, 16),
-        "generator": "unet_16",
-        "discriminator": "pixel",
-        "generator_filters": 2,
-        "discriminator_filters": 2,
-    }
-    return ganzoo.Pix2Pix(**{**options, **kwargs})
-
-
-def tiny_cyclegan(**kwargs):
-    """A CycleGAN of 16x16 images with 2-filter networks (one residual block, pixel Ds)."""
-    options = {
-        "image_size": (16, 16),
-        "generator": "resnet_1blocks",
-        "discriminator": "pixel",
-        "generator_filters": 2,
-        "discriminator_filters": 2,
-    }
-    return ganzoo.CycleGAN(**{**options, **kwargs})
-
-
 def flipped(data):
     """`data` (bytes) with its middle byte inverted: a damaged copy of the same size."""
     data = bytearray(data)
     data[len(data) // 2] ^= 0xFF
     return bytes(data)
+
+
+def side_by_side_archive(server, name, count=2, size=36):
+    """A pix2pix-style archive: NAME/train/i.jpg, each A | B side by side."""
+    folder = server / name / "train"
+    folder.mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    for i in range(count):
+        pair = rng.integers(0, 256, (size, 2 * size, 3), dtype=np.uint8)
+        Image.fromarray(pair).save(folder / f"{i}.jpg")
+    with tarfile.open(server / f"{name}.tar.gz", "w:gz") as tar:
+        tar.add(server / name, arcname=name)

@@ -3,6 +3,7 @@
 import keras
 import numpy as np
 import pytest
+from helpers import random_images
 
 from ganzoo import blocks
 
@@ -107,3 +108,79 @@ def test_jax_conv_transpose_gradient(size, kernel_size, strides, padding):
     np.testing.assert_allclose(fast(x, kernel), default(x, kernel), atol=1e-5)
     for ours, reference in zip(loss(fast)(x, kernel), loss(default)(x, kernel), strict=True):
         np.testing.assert_allclose(ours, reference, rtol=1e-4, atol=1e-4)
+
+
+def trainable_count(network):
+    return sum(int(np.prod(v.shape)) for v in network.trainable_variables)
+
+
+@pytest.mark.parametrize(
+    ("make", "published"),
+    [
+        # Parameter counts printed by pytorch-CycleGAN-and-pix2pix (in millions).
+        (lambda: blocks.generator_network("unet_256", 3, 3, norm="batch"), 54.414),
+        (lambda: blocks.generator_network("resnet_9blocks", 3, 3, norm="instance"), 11.378),
+        (lambda: blocks.discriminator_network("basic", 6, norm="batch"), 2.769),
+        (lambda: blocks.discriminator_network("basic", 3, norm="instance"), 2.765),
+    ],
+    ids=["unet_256", "resnet_9blocks", "pix2pix_basic_D", "cyclegan_basic_D"],
+)
+def test_reference_parameter_counts(make, published):
+    assert round(trainable_count(make()) / 1e6, 3) == published
+
+
+@pytest.mark.parametrize(
+    ("name", "layers", "size", "expected"),
+    [
+        ("basic", 3, 256, 30),
+        ("n_layers", 1, 64, 30),
+        ("n_layers", 4, 256, 14),
+        ("pixel", 3, 20, 20),
+    ],
+)
+def test_patch_discriminator_map(name, layers, size, expected):
+    d = blocks.discriminator_network(name, 2, filters=2, num_layers=layers)
+    assert d.compute_output_shape((1, size, size, 2)) == (1, expected, expected, 1)
+    scores = d(np.zeros((1, size, size, 2), "float32"))
+    assert tuple(scores.shape) == (1, expected, expected, 1)
+
+
+@pytest.mark.parametrize("generator", ["unet_16", "unet_128", "resnet_6blocks", "resnet_0blocks"])
+def test_generators_keep_size_and_range(generator):
+    g = blocks.generator_network(generator, 3, 2, filters=2)
+    size = 128 if generator == "unet_128" else 16
+    y = keras.ops.convert_to_numpy(g(random_images(2, (size, 2 * size, 3))))
+    assert y.shape == (2, size, 2 * size, 2)
+    assert np.abs(y).max() <= 1
+
+
+def test_unet_dropout_levels():
+    """Dropout in decoder levels 5 .. depth-1: three for unet_256, none below depth 6."""
+    for name, count in (("unet_256", 3), ("unet_128", 2), ("unet_32", 0)):
+        g = blocks.generator_network(name, 3, 3, filters=1, dropout=True)
+        assert sum(isinstance(layer, keras.layers.Dropout) for layer in g.layers) == count, name
+
+
+def test_reflection_padding_mirrors_without_edge():
+    x = np.arange(4, dtype="float32").reshape(1, 1, 4, 1).repeat(4, axis=1)
+    y = keras.ops.convert_to_numpy(blocks.ReflectionPadding2D(2)(x))
+    np.testing.assert_array_equal(y[0, 2, :, 0], [2, 1, 0, 1, 2, 3, 2, 1])
+
+
+def test_pytorch_transposed_padding_alignment():
+    """up_block(kernel 3, padding 1) is PyTorch's ConvTranspose2d(3, 2, 1, output_padding=1):
+    output pixel o collects input i through kernel tap o - 2i + 1."""
+    inputs = keras.Input((3, 3, 1))
+    outputs = blocks.up_block(inputs, 1, kernel_size=3, padding=1, norm="none", act="none")
+    model = keras.Model(inputs, outputs)
+    conv = next(layer for layer in model.layers if isinstance(layer, blocks.ConvTranspose2D))
+    kernel = np.zeros((3, 3, 1, 1), "float32")
+    kernel[0, 0] = 1.0  # tap (0, 0) only
+    conv.kernel.assign(kernel)
+    x = np.zeros((1, 3, 3, 1), "float32")
+    x[0, 1, 1] = 1.0
+    y = keras.ops.convert_to_numpy(model(x))[0, :, :, 0]
+    assert y.shape == (6, 6)
+    expected = np.zeros((6, 6))
+    expected[1, 1] = 1.0  # o = 2 * 1 - 1 + 0
+    np.testing.assert_array_equal(y, expected)

@@ -1,9 +1,11 @@
 """Data: offline data sets, folders of images, tfds sources, preprocessing, pipelines."""
 
+import tarfile
+
 import numpy as np
 import pytest
 import tensorflow as tf
-from helpers import tiny_pix2pix
+from helpers import tiny
 from PIL import Image
 
 import ganzoo
@@ -22,6 +24,7 @@ from ganzoo.data import (
     unpaired_batches,
     unpaired_folder,
 )
+from ganzoo.data.sources import download_pix2pix
 
 
 def write(path, pixels):
@@ -349,10 +352,31 @@ def test_photo_pairs():
 def test_paired_folder_feeds_fit(side_by_side):
     """A folder pipeline goes straight into fit (unpaired {"A", "B"} batches are fed to
     CycleGAN in test_translation)."""
-    pix2pix = tiny_pix2pix()
+    # The folder's pairs are 16 px: the smallest U-Net and the 1x1 PatchGAN take them.
+    pix2pix = tiny(
+        "pix2pix", image_size=(16, 16), input_channels=3, generator="unet_16", discriminator="pixel"
+    )
     pix2pix.compile()
     dataset = paired_folder(
         side_by_side / "ab", preprocess=Preprocess(load_size=20, crop_size=16), batch_size=2
     )
     history = pix2pix.fit(dataset, epochs=1, verbose=0)
     assert np.isfinite(history.history["g_l1"][-1])
+
+
+def test_pix2pix_download_unpacks_and_checks_the_hash(tmp_path):
+    source = tmp_path / "server" / "facades"
+    (source / "train").mkdir(parents=True)
+    pair = np.zeros((8, 16, 3), np.uint8)
+    Image.fromarray(pair).save(source / "train" / "1.jpg")
+    archive = tmp_path / "server" / "facades.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        tar.add(source, arcname="facades")
+    url = (tmp_path / "server").as_uri() + "/{name}.tar.gz"
+    digest = ganzoo.presets.sha256(archive)
+    folder = download_pix2pix("facades", digest, tmp_path / "cache", url=url)
+    assert (folder / "train" / "1.jpg").is_file()
+    with pytest.raises(ValueError, match="orrupted|hash"):
+        download_pix2pix("facades", "0" * 64, tmp_path / "cache2", url=url)
+    with pytest.raises(ValueError, match="Unknown pix2pix data set 'facade'"):
+        download_pix2pix("facade")

@@ -10,7 +10,7 @@ import sys
 import keras
 import numpy as np
 import pytest
-from helpers import batches, random_images, tiny_cyclegan, tiny_pix2pix
+from helpers import batches, random_images, tiny
 
 import ganzoo
 from ganzoo.zoo.export import export
@@ -110,7 +110,7 @@ def test_a_conditional_generator_serves_the_documented_rest_body(tmp_path):
 
 
 def test_a_translator_exports_for_uint8_images_of_any_size(tmp_path):
-    model = tiny_cyclegan(input_channels=1, output_channels=3, identity_weight=0.0, seed=0)
+    model = tiny("cyclegan", input_channels=1, identity_weight=0.0, seed=0)
     folder = export(model, tmp_path / "cyclegan", uint8=True)
     pixels = np.random.default_rng(0).integers(0, 256, (3, 24, 20, 1), dtype=np.uint8)
     expected = np.round((model.translate(pixels / 127.5 - 1.0) + 1) * 127.5)  # not 16x16
@@ -132,8 +132,8 @@ def test_a_translator_exports_for_uint8_images_of_any_size(tmp_path):
 def test_onnx_matches_in_onnxruntime(tmp_path):
     import onnxruntime
 
-    model = tiny_pix2pix(seed=0)
-    images = random_images(2, (16, 16, 3))
+    model = tiny("pix2pix", seed=0)
+    images = random_images(2, (64, 64, 1))
     path = export(model, tmp_path / "pix2pix.onnx", format="onnx")
     session = onnxruntime.InferenceSession(str(path))
     assert [i.name for i in session.get_inputs()] == ["images"]
@@ -143,7 +143,7 @@ def test_onnx_matches_in_onnxruntime(tmp_path):
 
 
 def test_an_existing_folder_needs_overwrite_and_a_failure_leaves_nothing(tmp_path, monkeypatch):
-    model = ganzoo.DCGAN(filters=2, seed=0)
+    model = tiny("dcgan", seed=0)
     folder = export(model, tmp_path / "dcgan")
     with pytest.raises(FileExistsError, match="--overwrite"):
         export(model, folder)
@@ -183,9 +183,7 @@ def test_a_shipped_preset_exports_from_the_command_line(tmp_path, capsys):
 def test_test_time_dropout_draws_new_masks_and_uses_the_batch_statistics(tmp_path):
     import tensorflow as tf
 
-    model = tiny_pix2pix(
-        image_size=(64, 64), generator="unet_64", input_channels=1, output_channels=1, seed=0
-    )  # depth 6: dropout in decoder level 5
+    model = tiny("pix2pix", output_channels=1, seed=0)  # depth 6: dropout in decoder level 5
     images = random_images(3, (64, 64, 1))
     folder = export(model, tmp_path / "paper", test_time_dropout=True)
     loaded = tf.saved_model.load(str(folder / "1"))
@@ -208,7 +206,7 @@ def test_test_time_dropout_draws_new_masks_and_uses_the_batch_statistics(tmp_pat
     assert gap < 0.2 * np.abs(served.mean(0) - in_inference).mean()
 
     with pytest.raises(ValueError, match="has no dropout layer"):
-        export(tiny_cyclegan(seed=0), tmp_path / "cyclegan", test_time_dropout=True)
+        export(tiny("cyclegan", seed=0), tmp_path / "cyclegan", test_time_dropout=True)
     with pytest.raises(ValueError, match="tf_saved_model"):
         export(model, tmp_path / "paper.onnx", format="onnx", test_time_dropout=True)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["paper"]
