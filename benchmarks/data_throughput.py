@@ -1,6 +1,6 @@
 """Input-pipeline throughput against what a training step consumes, printed as a table.
 
-    python benchmarks/data_throughput.py [--files 200] [--epochs 3]
+    python -m benchmarks data_throughput [--files 200] [--epochs 3]
 
 Pipelines:
 - paired folder, 256 px: `--files` JPEG files of 256x512 (A | B side by side, as the
@@ -33,6 +33,7 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 import keras  # noqa: E402
 
 import ganzoo  # noqa: E402
+from benchmarks.tables import print_table
 from ganzoo.data import (  # noqa: E402
     Preprocess,
     image_batches,
@@ -91,11 +92,11 @@ def consumed_per_second(model, dataset, steps=5, warmup=2):
     return batch_size / float(np.median(timer.times[warmup:]))
 
 
-def main():
+def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--files", type=int, default=200)
     parser.add_argument("--epochs", type=int, default=3)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         root = pathlib.Path(tmp)
         write_folders(root, args.files)
@@ -126,18 +127,17 @@ def main():
             ),
             ("MNIST-5k in memory, batch 64", mnist, "dcgan", dcgan_rate),
         ]
-        print(
+        print_table(
             f"Examples/s, pipeline alone ({args.epochs} epochs after 1 warm-up; {args.files} "
             f"files) vs one training step's consumption (TF backend); {os.cpu_count()} CPU "
-            "cores"
+            "cores",
+            ["pipeline", "pipeline, examples/s", "a train step consumes (model)", "ratio"],
+            (
+                (name, f"{t:.0f}", f"{rate:.2f} ({model})", f"{t / rate:.0f}x")
+                for name, dataset, model, rate in rows
+                for t in [images_per_second(dataset, args.epochs)]
+            ),
         )
-        print("| pipeline | pipeline, examples/s | a train step consumes (model) | ratio |")
-        print("|---|---|---|---|")
-        for name, dataset, model, rate in rows:
-            throughput = images_per_second(dataset, args.epochs)
-            print(
-                f"| {name} | {throughput:.0f} | {rate:.2f} ({model}) | {throughput / rate:.0f}x |"
-            )
 
 
 if __name__ == "__main__":

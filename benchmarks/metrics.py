@@ -1,6 +1,6 @@
 """Reference points of the digit metrics, and the time each metric takes for 10k samples.
 
-    python benchmarks/metrics.py [--skip-inception]
+    python -m benchmarks metrics [--skip-inception]
 
 Table 1, floor and reference points on the shipped digit classifier's logits (10-dim)
 and penultimate features (1024-dim): 1,000
@@ -21,6 +21,7 @@ import keras
 import numpy as np
 
 import ganzoo
+from benchmarks.tables import print_table
 from ganzoo.data import load_mnist5k
 from ganzoo.metrics import (
     digit_features,
@@ -88,27 +89,27 @@ def timing_rows(skip_inception):
     return rows
 
 
-def main():
+def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--skip-inception", action="store_true")
     parser.add_argument("--skip-timing", action="store_true")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     keras.utils.set_random_seed(0)  # the untrained DCGAN's weights
-    print("Digit-classifier features of 1,000 MNIST-5k test digits against:")
-    print("| features | images | Frechet distance | KID (4 blocks) | precision | recall |")
-    print("|---|---|---|---|---|---|")
-    for layer, name, fd, kid, error, precision, recall in reference_rows():
-        print(
-            f"| {layer} | {name} | {fd:.3g} | {kid:.3g} +- {error:.2g} | {precision:.3f} "
-            f"| {recall:.3f} |"
-        )
+    print_table(
+        "Digit-classifier features of 1,000 MNIST-5k test digits against:",
+        ["features", "images", "Frechet distance", "KID (4 blocks)", "precision", "recall"],
+        (
+            (layer, name, f"{fd:.3g}", f"{kid:.3g} +- {error:.2g}", f"{p:.3f}", f"{r:.3f}")
+            for layer, name, fd, kid, error, p, r in reference_rows()
+        ),
+    )
     if args.skip_timing:
         return
-    print(f"\nSeconds for 10,000 samples vs 10,000 real, {keras.backend.backend()} backend")
-    print("| metric | seconds |")
-    print("|---|---|")
-    for name, seconds in timing_rows(args.skip_inception):
-        print(f"| {name} | {seconds:.1f} |")
+    print_table(
+        f"Seconds for 10,000 samples vs 10,000 real, {keras.backend.backend()} backend",
+        ["metric", "seconds"],
+        ((name, f"{seconds:.1f}") for name, seconds in timing_rows(args.skip_inception)),
+    )
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Do the GANs learn? Digit-classifier scores after short runs on MNIST-5k.
 
-    python benchmarks/quality.py                      # active backend
-    KERAS_BACKEND=jax python benchmarks/quality.py --epochs 5
+    python -m benchmarks quality                      # active backend
+    KERAS_BACKEND=jax python -m benchmarks quality --epochs 5
 
 For DCGAN: the classifier score (exp E KL(p(y|x) || p(y)); 1 = unrecognisable or one
 class, 10 = confident and balanced; real MNIST-5k test digits ~9) and the share of
@@ -16,15 +16,16 @@ import keras
 import numpy as np
 
 import ganzoo
+from benchmarks.tables import print_table
 from ganzoo.data import image_batches, load_mnist5k
 from ganzoo.metrics import class_probabilities, classifier_score, load_digit_classifier
 
 
-def main():
+def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--filters", type=int, default=32)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     keras.utils.set_random_seed(0)
     classifier = load_digit_classifier()
     images, labels = load_mnist5k("train")
@@ -67,11 +68,11 @@ def main():
                     accuracy,
                 )
             )
-    print(f"backend {keras.backend.backend()}, filters {args.filters}, batch 64")
-    print("| samples | classifier score | confident (>0.9) | label accuracy |")
-    print("|---|---|---|---|")
-    for name, _, score, confident, accuracy in rows:
-        print(f"| {name} | {score:.2f} | {confident:.2f} | {accuracy} |")
+    print_table(
+        f"backend {keras.backend.backend()}, filters {args.filters}, batch 64",
+        ["samples", "classifier score", "confident (>0.9)", "label accuracy"],
+        ((name, f"{s:.2f}", f"{c:.2f}", accuracy) for name, _, s, c, accuracy in rows),
+    )
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Inference latency of each shipped generator: Keras, the exported SavedModel, onnxruntime.
 
-    KERAS_BACKEND=tensorflow python benchmarks/serving.py [--repeats 30]
-    KERAS_BACKEND=tensorflow python benchmarks/serving.py --layers pix2pix_fonts
+    KERAS_BACKEND=tensorflow python -m benchmarks serving [--repeats 30]
+    KERAS_BACKEND=tensorflow python -m benchmarks serving --layers pix2pix_fonts
 
 For batch 1 and 16, the median wall time of one call after warm-up: the Keras generator
 (`predict_on_batch`, on the active backend), the SavedModel's `serving_default` loaded
@@ -19,10 +19,11 @@ import keras
 import numpy as np
 import onnxruntime
 import tensorflow as tf
-from ganzoo.serving import export
 
+from benchmarks.tables import print_table
 from ganzoo.models import from_preset
 from ganzoo.presets import shipped_presets
+from ganzoo.zoo.export import export
 
 
 def median_ms(call, repeats):
@@ -75,26 +76,33 @@ def milliseconds_per_layer_class(network, inputs, repeats):
 def print_layer_times(name, repeats):
     model = from_preset(name)
     _, network, inputs = serving_inputs(model, batch=16)
-    print(f"{name}'s generator on TensorFlow, batch 16: milliseconds per layer class\n")
-    print("| layer class | ms |")
-    print("|---|---|")
-    for layer_class, milliseconds in milliseconds_per_layer_class(network, inputs, repeats).items():
-        print(f"| {layer_class} | {milliseconds:.2f} |")
+    times = milliseconds_per_layer_class(network, inputs, repeats)
+    print_table(
+        f"{name}'s generator on TensorFlow, batch 16: milliseconds per layer class",
+        ["layer class", "ms"],
+        ((layer_class, f"{ms:.2f}") for layer_class, ms in times.items()),
+    )
 
 
-def main():
+def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=30)
     parser.add_argument("--layers", metavar="PRESET", help="time each layer of its generator")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if args.layers:
         if keras.backend.backend() != "tensorflow":
             raise SystemExit("--layers times TensorFlow ops: run it with KERAS_BACKEND=tensorflow")
         return print_layer_times(args.layers, args.repeats)
     backend = keras.backend.backend()
-    print(f"Keras on {backend}; milliseconds per call, median of {args.repeats}\n")
-    print(f"| preset | batch | Keras ({backend}) | SavedModel | onnxruntime |")
-    print("|---|---|---|---|---|")
+    print_table(
+        f"Keras on {backend}; milliseconds per call, median of {args.repeats}",
+        ["preset", "batch", f"Keras ({backend})", "SavedModel", "onnxruntime"],
+        serving_rows(args.repeats),
+    )
+
+
+def serving_rows(repeats):
+    """One row per shipped preset and batch size: Keras, SavedModel and ONNX times."""
     with tempfile.TemporaryDirectory() as folder:
         for name in shipped_presets():
             model = from_preset(name)
@@ -110,8 +118,8 @@ def main():
                     functools.partial(signature, **tensors),
                     functools.partial(session.run, None, named),
                 )
-                timings = [median_ms(call, args.repeats) for call in calls]
-                print(f"| `{name}` | {batch} | " + " | ".join(f"{t:.2f}" for t in timings) + " |")
+                timings = [median_ms(call, repeats) for call in calls]
+                yield (f"`{name}`", batch, *(f"{t:.2f}" for t in timings))
 
 
 if __name__ == "__main__":

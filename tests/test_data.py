@@ -351,7 +351,7 @@ def test_photo_pairs():
 
 def test_paired_folder_feeds_fit(side_by_side):
     """A folder pipeline goes straight into fit (unpaired {"A", "B"} batches are fed to
-    CycleGAN in test_translation)."""
+    CycleGAN in test_models)."""
     # The folder's pairs are 16 px: the smallest U-Net and the 1x1 PatchGAN take them.
     pix2pix = tiny(
         "pix2pix", image_size=(16, 16), input_channels=3, generator="unet_16", discriminator="pixel"

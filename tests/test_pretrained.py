@@ -50,7 +50,7 @@ def test_the_readme_states_the_scores_of_the_preset_metadata(name):
     readme = (pathlib.Path(__file__).parents[1] / "README.md").read_text()
     claim = json.loads((presets_dir() / name / "metadata.json").read_text())["claim"]
     row = re.search(rf"^\| `{name}` \|.*$", readme, re.MULTILINE)
-    assert row, f"no row for {name} in the README's zoo table (python benchmarks/zoo.py)"
+    assert row, f"no row for {name} in the README's zoo table (python -m benchmarks zoo)"
     number = r"(-?[\d,]+(?:\.\d+)?(?:e[+-]?\d+)?)"
     stated = re.search(rf"{claim['metric']} {number} vs {number}: {number}x", row.group(0))
     assert stated, row.group(0)

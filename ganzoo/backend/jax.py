@@ -9,6 +9,7 @@ metric trackers are read back from the scope and threaded forward.
 """
 
 import functools
+import os
 
 import jax
 from keras import StatelessScope, ops
@@ -80,7 +81,19 @@ def input_gradients(fn, x):
     return jax.grad(lambda x: ops.sum(fn(x)))(x)
 
 
+# "custom" (the default): the fast kernel gradient below; "xla": JAX's own gradient of
+# `keras.ops.conv_transpose`, for comparing the two (benchmarks/step_time.py).
+CONV_TRANSPOSE_GRADIENT = os.environ.get("GANZOO_JAX_CONV_TRANSPOSE_GRADIENT", "custom")
+if CONV_TRANSPOSE_GRADIENT not in ("custom", "xla"):
+    raise ValueError(
+        "GANZOO_JAX_CONV_TRANSPOSE_GRADIENT must be 'custom' or 'xla'. "
+        f"Received: {CONV_TRANSPOSE_GRADIENT!r}."
+    )
+
+
 def conv_transpose(x, kernel, strides, padding):
+    if CONV_TRANSPOSE_GRADIENT == "xla":
+        return ops.conv_transpose(x, kernel, strides=strides, padding=padding)
     return _conv_transpose_with_fast_grad(tuple(strides), padding)(
         ops.convert_to_tensor(x), ops.convert_to_tensor(kernel)
     )
