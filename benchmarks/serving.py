@@ -40,17 +40,17 @@ def median_ms(call, repeats):
 def serving_inputs(model, batch):
     """Named inputs of the exported signature, and the Keras generator's inputs."""
     rng = np.random.default_rng(0)
-    if hasattr(model, "translate"):
+    network = model.generators()[0]  # what serving_default serves
+    if model.kind != "generator":
         images = rng.uniform(-1, 1, (batch, *model.image_size, model.input_channels))
         images = images.astype("float32")
-        network = model.generator_ab if hasattr(model, "generator_ab") else model.generator
         return {"images": images}, network, images
     z = rng.standard_normal((batch, model.latent_dim)).astype("float32")
     if model.num_classes is None:
-        return {"z": z}, model.generator, z
+        return {"z": z}, network, z
     labels = rng.integers(0, model.num_classes, batch).astype("int32")
     one_hot = np.eye(model.num_classes, dtype="float32")[labels]
-    return {"z": z, "labels": labels}, model.generator, [z, one_hot]
+    return {"z": z, "labels": labels}, network, [z, one_hot]
 
 
 def milliseconds_per_layer_class(network, inputs, repeats):
