@@ -192,24 +192,23 @@ def run_saving_test(model_factory, dataset, tmp_path):
     )
 
 
-CROSS_BACKEND_SCRIPT = """
-import json, sys, keras, numpy as np
-import ganzoo  # registers the classes
-from helpers import probe_outputs
-folder = sys.argv[1]
-report = {}
-for name in json.load(open(folder + "/names.json")):
-    inputs = list(np.load(f"{folder}/{name}_inputs.npz").values())
-    inputs = inputs[0] if len(inputs) == 1 else inputs
-    expected = np.load(f"{folder}/{name}_outputs.npy")
-    loaded = keras.saving.load_model(f"{folder}/{name}.keras")
-    rebuilt = type(loaded).from_config(json.load(open(f"{folder}/{name}.json")))
-    rebuilt.load_weights(f"{folder}/{name}.weights.h5")
-    report[name] = [
-        float(np.abs(probe_outputs(m, inputs) - expected).max()) for m in (loaded, rebuilt)
-    ]
-print(json.dumps(report))
-"""
+def reload_and_compare(folder):
+    """In a fresh process on another backend: for each model `run_cross_backend_test`
+    saved in `folder`, the largest output difference of its `.keras` file and of its
+    config + `.weights.h5`, against the outputs saved with it."""
+    folder = pathlib.Path(folder)
+    report = {}
+    for name in json.loads((folder / "names.json").read_text()):
+        inputs = list(np.load(folder / f"{name}_inputs.npz").values())
+        inputs = inputs[0] if len(inputs) == 1 else inputs
+        expected = np.load(folder / f"{name}_outputs.npy")
+        loaded = keras.saving.load_model(folder / f"{name}.keras")
+        rebuilt = type(loaded).from_config(json.loads((folder / f"{name}.json").read_text()))
+        rebuilt.load_weights(folder / f"{name}.weights.h5")
+        report[name] = [
+            float(np.abs(probe_outputs(m, inputs) - expected).max()) for m in (loaded, rebuilt)
+        ]
+    return report
 
 
 def run_cross_backend_test(families, tmp_path, atol=1e-4):
@@ -233,7 +232,7 @@ def run_cross_backend_test(families, tmp_path, atol=1e-4):
         if other == keras.backend.backend():
             continue
         result = subprocess.run(
-            [sys.executable, "-c", CROSS_BACKEND_SCRIPT, str(tmp_path)],
+            [sys.executable, __file__, str(tmp_path)],
             env={**os.environ, "KERAS_BACKEND": other},
             capture_output=True,
             text=True,
@@ -275,3 +274,7 @@ def side_by_side_archive(server, name, count=2, size=36):
         Image.fromarray(pair).save(folder / f"{i}.jpg")
     with tarfile.open(server / f"{name}.tar.gz", "w:gz") as tar:
         tar.add(server / name, arcname=name)
+
+
+if __name__ == "__main__":  # the other backend's half of run_cross_backend_test
+    print(json.dumps(reload_and_compare(sys.argv[1])))

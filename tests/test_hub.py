@@ -5,7 +5,7 @@ import contextlib
 
 import numpy as np
 import pytest
-from helpers import flipped
+from helpers import flipped, tiny
 from hub_servers import HuggingFaceHub, KaggleHub
 
 import ganzoo
@@ -17,7 +17,7 @@ pytest.importorskip("kagglehub")
 
 @pytest.fixture(scope="module")
 def preset(tmp_path_factory):
-    model = ganzoo.DCGAN(filters=2, seed=1)
+    model = tiny("dcgan", seed=1)
     metadata = {"description": "tiny DCGAN", "recipe": {"data": {"source": "mnist5k"}}}
     return save_preset(model, tmp_path_factory.mktemp("hub") / "tiny", metadata)
 

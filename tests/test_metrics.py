@@ -9,7 +9,7 @@ import keras
 import numpy as np
 import pytest
 import scipy.linalg
-from helpers import BACKENDS, random_images
+from helpers import BACKENDS, random_images, tiny
 
 import ganzoo
 from ganzoo.callbacks import Evaluate
@@ -230,24 +230,11 @@ def test_sample_scores_and_callback_on_a_conditional_gan():
 
 
 def test_translation_and_cycle_scores():
-    pix2pix = ganzoo.Pix2Pix(
-        image_size=(32, 32),
-        input_channels=1,
-        generator="unet_32",
-        generator_filters=2,
-        discriminator_filters=2,
-    )
-    a, b = random_images(4, (32, 32, 1)), random_images(4, (32, 32, 3), seed=1)
+    pix2pix = tiny("pix2pix")
+    a, b = random_images(4, (64, 64, 1)), random_images(4, (64, 64, 3), seed=1)
     scores = translation_scores(pix2pix, a, b)
     assert scores["num_images"] == 4 and 0 < scores["l1"] < 2 and np.isfinite(scores["psnr"])
-    cyclegan = ganzoo.CycleGAN(
-        image_size=(28, 28),
-        input_channels=1,
-        output_channels=1,
-        generator="resnet_1blocks",
-        generator_filters=2,
-        discriminator_filters=2,
-    )
+    cyclegan = tiny("cyclegan", image_size=(28, 28), input_channels=1, output_channels=1)
     digits, labels = load_mnist5k("test")
     classifier = digit_features("logits")
     scores = cycle_scores(cyclegan, digits[:8], digits[8:16], classifier, labels[:8])
