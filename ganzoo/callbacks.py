@@ -1,11 +1,14 @@
 """Keras callbacks for GAN training: sample grids, scores, checkpoints."""
 
 import json
+import math
 import pathlib
 
 import keras
+import numpy as np
 
-from ganzoo.files import written_whole
+from ganzoo.errors import InvalidArgumentError, TrainingDivergedError
+from ganzoo.files import recover, require_space, written_whole
 from ganzoo.images import preview_images, save_image_grid
 
 
@@ -41,42 +44,132 @@ class SampleGrid(keras.callbacks.Callback):
 
 
 class Checkpoint(keras.callbacks.Callback):
-    """Saves the whole training state after every epoch; `fit` resumes from it.
+    """Saves the whole training state after every epoch (and every `every_steps` steps
+    within one); `fit` resumes from it.
 
     The state is every weight of the model: the networks, both optimizers (moments and
     step counts, so the learning-rate schedule too), the random-number state and the
-    image pools. At the start of `fit`, the last checkpoint in `folder` is loaded and
-    training continues at the epoch after it (as `keras.callbacks.BackupAndRestore`
-    does). A save writes `epoch_NNNN.weights.h5`, then atomically replaces
-    `state.json`, which names it, and only then deletes the previous file: a run
-    killed at any moment resumes from its last complete checkpoint.
+    image pools. A save writes the weights file, then atomically replaces `state.json`,
+    which names it and the position (`{"epoch": e, "weights": ...}` after epoch e, or
+    with `"step": s` after step s of epoch e + 1), and only then deletes the previous
+    file: a run killed at any moment resumes from its last complete checkpoint. Weights
+    that are not all finite are never saved (`TrainingDivergedError`).
+
+    At the start of `fit`, the last checkpoint in `folder` is loaded and training
+    continues at the epoch after it (as `keras.callbacks.BackupAndRestore` does); a
+    checkpoint taken within an epoch restarts that epoch. `ganzoo train` resumes within
+    the epoch, at the step after the checkpoint, with the data stream positioned there
+    (`ganzoo.zoo.run.train`), and passes `restore=False`.
 
     Args:
         folder: the checkpoint folder.
+        every_steps: also save after every this many steps within an epoch. Defaults
+            to None (at the end of each epoch only).
+        restore: load the last checkpoint at the start of `fit`. Defaults to True.
     """
 
-    def __init__(self, folder):
+    def __init__(self, folder, every_steps=None, restore=True):
         super().__init__()
+        if every_steps is not None and every_steps < 1:
+            raise InvalidArgumentError(
+                f"every_steps must be a positive number of steps or None. Received: {every_steps}."
+            )
         self.folder = pathlib.Path(folder)
         self.state = self.folder / "state.json"
+        self.every_steps = every_steps
+        self.restore_on_train_begin = restore
+        self.epoch = self.step = 0  # the position of the last finished step
+        self.first_step = 0  # the step the first epoch of this fit starts after
+
+    def position(self):
+        """`(epoch, step)` of the last checkpoint: epochs finished, then steps of the next
+        one; `(0, 0)` when there is none."""
+        recover(self.state)
+        if not self.state.exists():
+            return 0, 0
+        state = json.loads(self.state.read_text())
+        return state["epoch"], state.get("step", 0)
+
+    def restore(self, model):
+        """Loads the last checkpoint into `model`; returns its `(epoch, step)`."""
+        epoch, step = self.position()
+        if (epoch, step) != (0, 0):
+            state = json.loads(self.state.read_text())
+            model.load_weights(self.folder / state["weights"])
+        return epoch, step
 
     def on_train_begin(self, logs=None):
-        if not self.state.exists():
-            return
-        state = json.loads(self.state.read_text())
-        self.model.load_weights(self.folder / state["weights"])
-        self.model._initial_epoch = state["epoch"]  # what BackupAndRestore sets
+        if self.restore_on_train_begin:
+            epoch, _ = self.restore(self.model)
+            if epoch:
+                self.model._initial_epoch = epoch  # what BackupAndRestore sets
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch, self.step = epoch, self.first_step
+        self.first_step = 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.step += 1
+        if self.every_steps and self.step % self.every_steps == 0:
+            self.save(self.epoch, self.step)
 
     def on_epoch_end(self, epoch, logs=None):
-        self.folder.mkdir(parents=True, exist_ok=True)
-        name = f"epoch_{epoch + 1:04d}.weights.h5"
-        with written_whole(self.folder / name) as staging:
+        self.save(epoch + 1, 0)
+
+    def save(self, epoch, step):
+        """Writes the model's state as the checkpoint at `(epoch, step)`."""
+        check_finite_weights(self.model, epoch, step)
+        name = f"epoch_{epoch:04d}" + (f"_step_{step:06d}" if step else "") + ".weights.h5"
+        state = {"epoch": epoch, **({"step": step} if step else {}), "weights": name}
+        weights = self.folder / name
+        require_space(self.folder, sum(math.prod(v.shape) * 4 for v in self.model.variables))
+        with written_whole(weights) as staging:
             self.model.save_weights(staging)
         with written_whole(self.state) as staging:
-            staging.write_text(json.dumps({"epoch": epoch + 1, "weights": name}))
+            staging.write_text(json.dumps(state))
         for old in self.folder.glob("epoch_*.weights.h5"):
             if old.name != name:
                 old.unlink()
+
+
+def check_finite_weights(model, epoch, step):
+    """Raises TrainingDivergedError naming the first weight that is NaN or infinite."""
+    for variable in model.weights:
+        if variable.dtype.startswith("float"):
+            values = keras.ops.convert_to_numpy(variable.value)
+            if not np.isfinite(values).all():
+                raise TrainingDivergedError(
+                    f"weight {variable.path} is not finite at epoch {epoch + 1}, step {step}; "
+                    "the last checkpoint was kept. Lower the learning rate, or see the "
+                    "stabilisers in the README."
+                )
+
+
+class StopOnNonFinite(keras.callbacks.Callback):
+    """Stops training at the first NaN or infinite loss, before anything saves it.
+
+    Put it before `Checkpoint` in the callbacks: it raises `TrainingDivergedError`
+    naming the loss, the epoch and the step, so the checkpoint on disk stays the last
+    finite one. (Keras' `TerminateOnNaN` ends the epoch normally, and so lets a
+    checkpoint save the NaN weights.)
+    """
+
+    first_step = 0  # the step the first epoch of this fit starts after (a resumed run)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch, self.step = epoch, self.first_step
+        self.first_step = 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.step += 1
+        for name, value in (logs or {}).items():
+            value = float(keras.ops.convert_to_numpy(value))
+            if not np.isfinite(value):
+                raise TrainingDivergedError(
+                    f"{name} is {value} at epoch {self.epoch + 1}, step {self.step}: training "
+                    "stopped, and the last checkpoint (before it) was kept. Lower the "
+                    "learning rate or check the data, then run again."
+                )
 
 
 class Evaluate(keras.callbacks.Callback):

@@ -9,9 +9,10 @@
     ganzoo list
 
 `--backend` picks the Keras backend (before or after the command). `train` resumes
-from its last finished epoch when run again with the same `--out`. Errors are one line
-on stderr and exit code 2. Keras, and so TensorFlow, JAX or torch, is imported only
-once a command needs it, so `--help`, `list` and argument errors answer at once.
+from its last checkpoint when run again with the same `--out`. Errors are one line on
+stderr and exit status 2 (1: a trained preset misses its recipe's claim; 130: Ctrl-C).
+Keras, and so TensorFlow, JAX or torch, is imported only once a command needs it, so
+`--help`, `list` and argument errors answer at once.
 """
 
 import argparse
@@ -21,13 +22,16 @@ import pathlib
 import sys
 import tempfile
 
+from ganzoo.errors import GanzooError, InvalidArgumentError
+
 # Modules that import Keras are imported inside the commands that use them (start-up time:
 # `--help`, `list` and argument errors start no backend). These three import none.
 from ganzoo.images import preview_images, save_image_grid
-from ganzoo.presets import PresetError, shipped_presets
-from ganzoo.zoo.recipes import RecipeError, load_recipe, parse_override, shipped_recipes
+from ganzoo.presets import shipped_presets
+from ganzoo.zoo.recipes import load_recipe, parse_override, shipped_recipes
 
 BACKENDS = ("tensorflow", "jax", "torch")  # jax and torch install with extras of their names
+CLAIM_FAILED = 1  # exit status of `train` when the preset misses its recipe's claim
 
 
 def start_backend(verbose):
@@ -59,6 +63,21 @@ def start_backend(verbose):
     raise SystemExit(2)
 
 
+def at_least(least):
+    """An argparse type: an integer >= `least` (argparse turns the error into one line)."""
+
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be an integer; received {text!r}") from None
+        if value < least:
+            raise argparse.ArgumentTypeError(f"must be at least {least}; received {value}")
+        return value
+
+    return parse
+
+
 def parse_args(argv):
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -83,7 +102,13 @@ def parse_args(argv):
 
     train = command("train", "train a recipe with fit() and write its preset")
     train.add_argument("recipe", help="a recipe name (`ganzoo list`) or a .toml file")
-    train.add_argument("--epochs", type=int, help="override [train] epochs")
+    train.add_argument("--epochs", type=at_least(1), help="override [train] epochs")
+    train.add_argument(
+        "--checkpoint-every",
+        type=at_least(1),
+        metavar="STEPS",
+        help="also checkpoint every STEPS steps within an epoch ([train] checkpoint_every_steps)",
+    )
     train.add_argument(
         "--set",
         action="append",
@@ -97,9 +122,9 @@ def parse_args(argv):
     model_help = "a preset (name, folder, URL, hf:// or kaggle:// handle) or a .keras file"
     sample = command("sample", "write a grid of generated images")
     sample.add_argument("model", help=model_help)
-    sample.add_argument("--n", type=int, default=64, help="number of images (default 64)")
+    sample.add_argument("--n", type=at_least(1), default=64, help="number of images (default 64)")
     sample.add_argument("--labels", help="comma-separated class ids (conditional models)")
-    sample.add_argument("--seed", type=int, default=0, help="the latents' seed (default 0)")
+    sample.add_argument("--seed", type=at_least(0), default=0, help="the latents' seed (default 0)")
     sample.add_argument(
         "--out", type=pathlib.Path, default=pathlib.Path("samples.png"), help="PNG file"
     )
@@ -119,8 +144,10 @@ def parse_args(argv):
         help="held-out set (default: mnist5k for generators, font_pairs for Pix2Pix, "
         "digits_typeset for CycleGAN; a set that does not suit the model lists those that do)",
     )
-    evaluate.add_argument("--n", type=int, default=1000, help="generated samples (GANs)")
-    evaluate.add_argument("--seed", type=int, default=0, help="the latents' seed (default 0)")
+    evaluate.add_argument("--n", type=at_least(8), default=1000, help="generated samples (GANs)")
+    evaluate.add_argument(
+        "--seed", type=at_least(0), default=0, help="the latents' seed (default 0)"
+    )
     evaluate.add_argument("--json", action="store_true", help="print one JSON object")
 
     exporting = command("export", "export the generator for serving")
@@ -135,7 +162,9 @@ def parse_args(argv):
         "--out", type=pathlib.Path, required=True, help="folder (SavedModel) or .onnx file"
     )
     exporting.add_argument("--uint8", action="store_true", help="uint8 images in and out")
-    exporting.add_argument("--version", type=int, default=1, help="SavedModel version folder")
+    exporting.add_argument(
+        "--version", type=at_least(1), default=1, help="SavedModel version folder (default 1)"
+    )
     exporting.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
     exporting.add_argument(
         "--test-time-dropout",
@@ -162,6 +191,8 @@ def train(args):
     overrides = dict(parse_override(text) for text in args.set)
     if args.epochs is not None:
         overrides["train.epochs"] = args.epochs
+    if args.checkpoint_every is not None:
+        overrides["train.checkpoint_every_steps"] = args.checkpoint_every
     recipe = load_recipe(args.recipe, overrides)
     if args.dry_run:
         print(json.dumps(recipe.to_dict(), indent=2))
@@ -178,6 +209,8 @@ def train(args):
             f"untrained, {claim['better_by']:.3g}x better (claimed {claim['claimed_better_by']}x: "
             f"{verdict})"
         )
+        if not claim["holds"]:
+            return CLAIM_FAILED
 
 
 def load_model(name):
@@ -196,19 +229,19 @@ def load_model(name):
 def sample(args):
     model = load_model(args.model)
     if model.kind != "generator":
-        raise ValueError(
+        raise InvalidArgumentError(
             f"{args.model} is a {type(model).__name__}, which translates images: use "
             "`ganzoo translate`."
         )
     labels = None
     if args.labels is not None:
         if model.num_classes is None:
-            raise ValueError(f"{args.model} is not conditional; leave out --labels.")
+            raise InvalidArgumentError(f"{args.model} is not conditional; leave out --labels.")
         labels = [int(i) for i in args.labels.split(",")]
         if len(labels) == 1:
             labels = labels * args.n
         if len(labels) != args.n:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"--labels gives {len(labels)} ids for --n {args.n} images; "
                 "give one id or one per image"
             )
@@ -221,13 +254,13 @@ def translate(args):
 
     model = load_model(args.model)
     if model.kind == "generator":
-        raise ValueError(
+        raise InvalidArgumentError(
             f"{args.model} is a {type(model).__name__}, which generates images: use "
             "`ganzoo sample`."
         )
     reverse = args.direction == "BtoA"
     if reverse and model.kind != "cycle_translator":
-        raise ValueError("--direction BtoA needs a CycleGAN; Pix2Pix translates one way.")
+        raise InvalidArgumentError("--direction BtoA needs a CycleGAN; Pix2Pix translates one way.")
     network = model.generators()[1 if reverse else 0]
     options = {"direction": args.direction} if model.kind == "cycle_translator" else {}
     # Read as the data loaders read (a bad file is named in a one-line error), each
@@ -322,21 +355,17 @@ def main(argv=None):
             env = {**os.environ, "KERAS_BACKEND": backend}
             os.execve(sys.executable, [sys.executable, "-m", "ganzoo.cli", *argv], env)
         os.environ["KERAS_BACKEND"] = backend  # Keras reads it once, when imported
-    if args.command != "list":
-        start_backend(getattr(args, "verbose", False))
     try:
-        COMMANDS[args.command](args)
-    except (
-        ValueError,
-        FileNotFoundError,
-        FileExistsError,
-        RuntimeError,
-        RecipeError,
-        PresetError,
-    ) as error:
-        print(f"ganzoo: error: {error}", file=sys.stderr)
+        if args.command != "list":
+            start_backend(getattr(args, "verbose", False))
+        return COMMANDS[args.command](args) or 0
+    except (GanzooError, ValueError, TypeError, OSError, RuntimeError) as error:
+        message = " ".join(str(error).split()) or type(error).__name__  # one line
+        print(f"ganzoo: error: {message}", file=sys.stderr)
         return 2
-    return 0
+    except KeyboardInterrupt as interrupt:
+        print(f"ganzoo: {interrupt or 'interrupted'}", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import pathlib
 import numpy as np
 from PIL import Image
 
+from ganzoo.errors import InvalidArgumentError
 from ganzoo.files import written_whole
 
 
@@ -23,7 +24,7 @@ def image_grid(images, columns=None):
     """
     images = np.asarray(images)
     if images.ndim != 4 or images.shape[-1] not in (1, 3):
-        raise ValueError(
+        raise InvalidArgumentError(
             "image_grid takes images of shape (n, height, width, 1 or 3). "
             f"Received: {images.shape}."
         )

@@ -27,6 +27,7 @@ import keras
 from keras import ops
 
 from ganzoo import backend
+from ganzoo.errors import InvalidArgumentError
 
 
 def _sigmoid_cross_entropy_real(scores):
@@ -130,7 +131,7 @@ def get_objective(name):
     """Returns the `Objective` called `name` (or one of its aliases)."""
     canonical = ALIASES.get(name, name)
     if canonical not in OBJECTIVES:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"Unknown adversarial loss {name!r}. Choose one of "
             f"{sorted(OBJECTIVES)} (aliases: {sorted(ALIASES)})."
         )

@@ -33,6 +33,7 @@ import sys
 import urllib.error
 import urllib.request
 
+from ganzoo.errors import PresetError
 from ganzoo.files import written_whole
 from ganzoo.resources import keras_cache, presets_dir
 from ganzoo.version import __version__
@@ -42,10 +43,6 @@ CHECKED_FILES = (CONFIG_FILE, WEIGHTS_FILE)
 URL_SCHEMES = ("http://", "https://", "file://")
 HUB_SCHEMES = ("hf://", "kaggle://")
 DOWNLOAD_TIMEOUT = 30  # seconds without an answer before a download counts as failed
-
-
-class PresetError(ValueError):
-    """A preset that cannot be loaded; the message names the file and what to do."""
 
 
 def sha256(path):

@@ -19,6 +19,8 @@ evaluates it at its own step count.
 import keras
 from keras import ops
 
+from ganzoo.errors import InvalidArgumentError
+
 POLICIES = ("constant", "linear", "step", "cosine")
 
 
@@ -36,7 +38,7 @@ class LinearDecay(keras.optimizers.schedules.LearningRateSchedule):
 
     def __init__(self, initial_learning_rate, constant_steps, decay_steps):
         if decay_steps <= 0 or constant_steps < 0:
-            raise ValueError(
+            raise InvalidArgumentError(
                 "LinearDecay needs constant_steps >= 0 and decay_steps > 0. Received: "
                 f"constant_steps={constant_steps}, decay_steps={decay_steps}."
             )
@@ -77,11 +79,13 @@ def learning_rate_schedule(
         step_epochs: epochs between x0.1 steps (`--lr_decay_iters`). Defaults to 50.
     """
     if lr_policy not in POLICIES:
-        raise ValueError(f"Unknown lr_policy {lr_policy!r}. Choose one of {list(POLICIES)}.")
+        raise InvalidArgumentError(
+            f"Unknown lr_policy {lr_policy!r}. Choose one of {list(POLICIES)}."
+        )
     if lr_policy == "constant":
         return float(learning_rate)
     if not steps_per_epoch or steps_per_epoch < 1:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"lr_policy={lr_policy!r} counts epochs: give steps_per_epoch, the number of "
             f"batches in one epoch (e.g. len(dataset)). Received: {steps_per_epoch}."
         )

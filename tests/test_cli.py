@@ -33,6 +33,8 @@ def test_train_a_recipe_then_sample_and_eval_its_preset(tmp_path, capsys):
         "model.filters=4",
         "--set",
         "eval.num_samples=100",
+        "--set",
+        "eval.better_by=0.5",  # two steps make no claim good; a failed claim exits 1
         "--out",
         str(out),
     )

@@ -1,10 +1,10 @@
 """Training runs: a recipe trains with fit and writes its preset, on real sources."""
 
+import numpy as np
 import pytest
-from helpers import (
-    side_by_side_archive,
-)
+from helpers import side_by_side_archive
 
+from ganzoo.callbacks import StopOnNonFinite
 from ganzoo.models import from_preset
 from ganzoo.zoo import run
 from ganzoo.zoo.recipes import load_recipe
@@ -45,3 +45,59 @@ def test_a_paper_recipe_trains_on_mock_downloads(tmp_path, monkeypatch, name, ov
     assert type(from_preset(preset)).__name__ == recipe.model["class"]
     assert (tmp_path / "run" / "samples.png").exists()
     assert (tmp_path / "run" / "history.csv").read_text().count("\n") == 2
+
+
+# Tiny versions of two shipped recipes: 3 epochs of 3 steps, a checkpoint every 2 steps.
+RESUMABLE = {
+    "dcgan_mnist5k": {"model.filters": 2, "data.batch_size": 16},
+    "cyclegan_digits_typeset": {
+        "model.generator": "resnet_1blocks",
+        "model.generator_filters": 2,
+        "model.discriminator": "pixel",
+        "model.discriminator_filters": 2,
+        "model.pool_size": 3,
+        "data.batch_size": 2,
+        "data.variants": 1,
+    },
+}
+RESUMABLE_TRAIN = {
+    "train.epochs": 3,
+    "train.steps_per_epoch": 3,
+    "train.checkpoint_every_steps": 2,
+    "eval.num_samples": 16,
+    "eval.better_by": 0.01,
+}
+
+
+def trained_weights(name, out, interrupt_at=None, monkeypatch=None):
+    """Trains a RESUMABLE recipe into `out`; with `interrupt_at`, Ctrl-C after that
+    (global) step first, then the same command again. Returns the preset's weights."""
+    recipe = load_recipe(name, {**RESUMABLE[name], **RESUMABLE_TRAIN})
+    if interrupt_at is not None:
+        steps = []
+        check = StopOnNonFinite.on_train_batch_end
+
+        def interrupted(self, batch, logs=None):
+            check(self, batch, logs)
+            steps.append(batch)
+            if len(steps) == interrupt_at:
+                raise KeyboardInterrupt
+
+        with monkeypatch.context() as patch:
+            patch.setattr(StopOnNonFinite, "on_train_batch_end", interrupted)
+            with pytest.raises(KeyboardInterrupt, match="run the same command to resume"):
+                run.train(recipe, out, verbose=0)
+    return [w for w in from_preset(run.train(recipe, out, verbose=0)).get_weights()]
+
+
+@pytest.mark.parametrize(
+    "name", ["dcgan_mnist5k", pytest.param("cyclegan_digits_typeset", marks=pytest.mark.slow)]
+)
+def test_an_interrupted_run_resumes_to_the_same_weights(name, tmp_path, monkeypatch):
+    """Shuffled data, checkpoints within and between epochs: a run stopped after any
+    step and run again ends with the weights of the uninterrupted run, bit for bit."""
+    straight = trained_weights(name, tmp_path / "straight")
+    for step in (1, 3, 5, 8):  # before any checkpoint; at an epoch's end; mid-epoch; late
+        resumed = trained_weights(name, tmp_path / f"stopped_{step}", step, monkeypatch)
+        for a, b in zip(straight, resumed, strict=True):
+            np.testing.assert_array_equal(a, b, err_msg=f"{name}, stopped after step {step}")

@@ -14,6 +14,8 @@ import os
 import jax
 from keras import StatelessScope, ops
 
+from ganzoo.errors import InvalidArgumentError
+
 
 def train_step(model, state, data):
     trainable, non_trainable, optimizer_values, metric_values = state
@@ -85,7 +87,7 @@ def input_gradients(fn, x):
 # `keras.ops.conv_transpose`, for comparing the two (benchmarks/step_time.py).
 CONV_TRANSPOSE_GRADIENT = os.environ.get("GANZOO_JAX_CONV_TRANSPOSE_GRADIENT", "custom")
 if CONV_TRANSPOSE_GRADIENT not in ("custom", "xla"):
-    raise ValueError(
+    raise InvalidArgumentError(
         "GANZOO_JAX_CONV_TRANSPOSE_GRADIENT must be 'custom' or 'xla'. "
         f"Received: {CONV_TRANSPOSE_GRADIENT!r}."
     )

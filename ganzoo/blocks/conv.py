@@ -11,6 +11,7 @@ from keras import layers
 
 from ganzoo import backend
 from ganzoo.blocks.layers import activation, kernel_initializer, normalization, seeded_dropout
+from ganzoo.errors import InvalidArgumentError
 
 PADDING_MODES = ("zero", "reflect")
 
@@ -28,13 +29,13 @@ class ConvTranspose2D(layers.Conv2DTranspose):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.output_padding is not None or max(self.dilation_rate) != 1:
-            raise ValueError(
+            raise InvalidArgumentError(
                 "ConvTranspose2D supports neither output_padding nor dilation. "
                 f"Received: output_padding={self.output_padding}, "
                 f"dilation_rate={self.dilation_rate}."
             )
         if self.data_format != "channels_last":
-            raise ValueError(
+            raise InvalidArgumentError(
                 "ganzoo's networks are channels_last (weights stay portable across "
                 f"backends). Received: data_format={self.data_format!r}."
             )
@@ -73,7 +74,9 @@ class ReflectionPadding2D(layers.Layer):
 def pad2d(x, padding, mode="zero"):
     """Pads `padding` pixels on each side of height and width: `"zero"` or `"reflect"`."""
     if mode not in PADDING_MODES:
-        raise ValueError(f"Unknown padding mode {mode!r}. Choose one of {list(PADDING_MODES)}.")
+        raise InvalidArgumentError(
+            f"Unknown padding mode {mode!r}. Choose one of {list(PADDING_MODES)}."
+        )
     if not padding:
         return x
     if mode == "reflect":
@@ -179,7 +182,7 @@ def up_block(
         # `padding` rows at the top and the rest at the bottom.
         extra = kernel_size - 2
         if not 0 <= padding <= extra:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"padding must be in [0, kernel_size - 2] = [0, {extra}] for a 2x "
                 f"transposed convolution. Received: padding={padding}."
             )

@@ -9,6 +9,7 @@ from keras import layers
 
 from ganzoo.blocks.conv import conv_block, up_block
 from ganzoo.blocks.layers import activation, kernel_initializer, normalization
+from ganzoo.errors import InvalidArgumentError
 
 MAX_BASE_SIZE = 8
 
@@ -37,7 +38,7 @@ def upsampling_plan(height, width):
                 key=lambda n: (abs(n - s), n),
             )[:2]
 
-        raise ValueError(
+        raise InvalidArgumentError(
             "DCGAN generates images of size base x 2^k per side, with k >= 1 "
             f"doublings from a base grid of 3 to {MAX_BASE_SIZE} (28 = 7x4, 32 = 4x8, "
             f"64 = 4x16). Received: {height}x{width}. Resize the data to a size "

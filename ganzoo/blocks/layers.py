@@ -5,6 +5,8 @@ import random
 import keras
 from keras import layers
 
+from ganzoo.errors import InvalidArgumentError
+
 NORMS = ("batch", "instance", "layer", "none")
 INITS = ("normal", "xavier", "kaiming", "orthogonal")
 ACTIVATIONS = ("relu", "leaky_relu", "tanh", "none")
@@ -12,7 +14,7 @@ ACTIVATIONS = ("relu", "leaky_relu", "tanh", "none")
 
 def _check(kind, options, what):
     if kind not in options:
-        raise ValueError(f"Unknown {what} {kind!r}. Choose one of {list(options)}.")
+        raise InvalidArgumentError(f"Unknown {what} {kind!r}. Choose one of {list(options)}.")
 
 
 def normalization(kind):

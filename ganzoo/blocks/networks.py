@@ -14,6 +14,7 @@ import keras
 from ganzoo.blocks.patchgan import patch_discriminator, pixel_discriminator
 from ganzoo.blocks.resnet import resnet_generator
 from ganzoo.blocks.unet import unet_generator
+from ganzoo.errors import InvalidArgumentError
 
 GENERATORS = ("unet_256", "unet_128", "resnet_9blocks", "resnet_6blocks")
 DISCRIMINATORS = ("basic", "n_layers", "pixel")
@@ -28,7 +29,7 @@ def parse_generator(name):
             return "unet", size.bit_length() - 1
     elif match and int(match[2]) >= 0:
         return "resnet", int(match[2])
-    raise ValueError(
+    raise InvalidArgumentError(
         f"Unknown generator {name!r}. Choose one of {list(GENERATORS)}, or "
         "`unet_<size>` with size a power of 2 (depth log2(size)), or `resnet_<n>blocks`."
     )
@@ -96,7 +97,7 @@ def discriminator_network(
     elif discriminator == "pixel":
         scores = pixel_discriminator(images, filters, norm, init)
     else:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"Unknown discriminator {discriminator!r}. Choose one of {list(DISCRIMINATORS)}."
         )
     return keras.Model(images, scores, name=name)

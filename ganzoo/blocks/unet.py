@@ -22,6 +22,7 @@ from keras import layers
 
 from ganzoo.blocks.conv import conv_block, up_block
 from ganzoo.blocks.layers import activation
+from ganzoo.errors import InvalidArgumentError
 
 
 def unet_channels(level, filters):
@@ -48,7 +49,7 @@ def unet_generator(
         tensor `(batch, H, W, output_channels)` in [-1, 1].
     """
     if depth < 1:
-        raise ValueError(f"A U-Net needs depth >= 1. Received: depth={depth}.")
+        raise InvalidArgumentError(f"A U-Net needs depth >= 1. Received: depth={depth}.")
     use_bias = norm != "batch"
 
     def down(x, level):

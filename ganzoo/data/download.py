@@ -7,13 +7,11 @@ before it fails with a traceback; `reachable_or_raise` asks the hosts first.
 import socket
 import urllib.parse
 
+from ganzoo.errors import DownloadError
+
 PROBE_TIMEOUT = 5  # seconds per host
 DEFAULT_PORTS = {"http": 80, "https": 443}
 OFFLINE_DATA = "mnist5k, font_pairs, photo_pairs or digits_typeset (`ganzoo list`)"
-
-
-class DownloadError(RuntimeError):
-    """A data set that cannot be downloaded; the message says where it is looked for."""
 
 
 def reachable_or_raise(urls, what, where):

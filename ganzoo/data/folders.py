@@ -26,6 +26,7 @@ from ganzoo.data.pipeline import (
     unpaired_streams,
 )
 from ganzoo.data.preprocess import INFERENCE, TRAINING, preprocess_paired, to_unit_range
+from ganzoo.errors import InvalidArgumentError
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
 GRAY_MODES = ("1", "L", "LA", "I", "I;16", "F")
@@ -46,7 +47,9 @@ def image_files(folder):
     if not images:
         others = sorted({p.suffix for p in files})
         found = f" (found only {others} files)" if others else " (it is empty)"
-        raise ValueError(f"No images in {str(folder)!r}{found}. ganzoo reads {IMAGE_EXTENSIONS}.")
+        raise InvalidArgumentError(
+            f"No images in {str(folder)!r}{found}. ganzoo reads {IMAGE_EXTENSIONS}."
+        )
     return images
 
 
@@ -64,7 +67,7 @@ def read_image_shape(path, decode=True):
             width, height = image.size
             return height, width, 1 if image.mode in GRAY_MODES else 3
     except (OSError, SyntaxError, ValueError) as error:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"Cannot read {str(path)!r} as an image ({error}). Replace or remove the file."
         ) from None
 
@@ -79,7 +82,7 @@ def common_channels(shapes, channels):
     """`channels` if given, else 1 when every image is grayscale, else 3."""
     if channels is not None:
         if channels not in (1, 3):
-            raise ValueError(f"channels must be 1 or 3. Received: {channels}.")
+            raise InvalidArgumentError(f"channels must be 1 or 3. Received: {channels}.")
         return channels
     return 1 if all(c == 1 for _, _, c in shapes) else 3
 
@@ -106,11 +109,11 @@ def check_output_sizes(paths, sizes, preprocess, batch_size):
         try:
             size = (height, width) if preprocess is None else preprocess.output_size(height, width)
         except ValueError as error:
-            raise ValueError(f"{path}: {error}") from None
+            raise InvalidArgumentError(f"{path}: {error}") from None
         outputs.setdefault(size, path)
     if batch_size > 1 and len(outputs) > 1:
         (size_a, path_a), (size_b, path_b) = list(outputs.items())[:2]
-        raise ValueError(
+        raise InvalidArgumentError(
             f"Images come out of preprocess {getattr(preprocess, 'mode', None)!r} at "
             "different sizes "
             f"({path_a}: {size_a}, {path_b}: {size_b}), so they cannot be batched. "
@@ -164,7 +167,7 @@ def paired_folder(
         shapes_b = read_image_shapes(paths_b, check_files)
         for pa, pb, sa, sb in zip(paths_a, paths_b, shapes_a, shapes_b, strict=True):
             if sa[:2] != sb[:2]:
-                raise ValueError(
+                raise InvalidArgumentError(
                     f"Paired images differ in size: {pa} is {sa[0]}x{sa[1]}, {pb} is "
                     f"{sb[0]}x{sb[1]}. Resize one to match the other."
                 )
@@ -218,7 +221,7 @@ def matched_pairs(folder_a, folder_b):
     files_a, files_b = by_name(folder_a), by_name(folder_b)
     only_a, only_b = sorted(files_a.keys() - files_b), sorted(files_b.keys() - files_a)
     if only_a or only_b:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"Pairs are matched by file name, and {len(only_a)} images in {folder_a} "
             f"(e.g. {only_a[:3]}) and {len(only_b)} in {folder_b} (e.g. {only_b[:3]}) "
             "have no partner. Rename or remove them."

@@ -19,6 +19,8 @@ import unicodedata
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from ganzoo.errors import InvalidArgumentError
+
 SCRIPTS = ("LATIN", "GREEK", "CYRILLIC")
 TEST_EVERY = 5  # every fifth base letter (font pairs) or font (digits) is held out
 
@@ -58,7 +60,7 @@ def font_path(name):
     path = folder / f"{name}.ttf"
     if not path.is_file():
         names = sorted(p.stem for p in folder.glob("*.ttf"))
-        raise ValueError(f"No font {name!r} in matplotlib. Fonts: {names}.")
+        raise InvalidArgumentError(f"No font {name!r} in matplotlib. Fonts: {names}.")
     return path
 
 
@@ -106,7 +108,7 @@ def split_mask(keys, split):
     """Mask of the `split` ("train", "test" or "all") rows for a list of group keys; every
     TEST_EVERY-th group in sorted order is "test"."""
     if split not in ("train", "test", "all"):
-        raise ValueError(f"split must be 'train', 'test' or 'all'. Received: {split!r}.")
+        raise InvalidArgumentError(f"split must be 'train', 'test' or 'all'. Received: {split!r}.")
     groups = {key: i for i, key in enumerate(sorted(set(keys)))}
     is_test = np.array([groups[key] % TEST_EVERY == 1 for key in keys])
     return {"train": ~is_test, "test": is_test, "all": np.ones_like(is_test)}[split]

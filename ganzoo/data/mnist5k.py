@@ -4,6 +4,8 @@ import importlib.resources
 
 import numpy as np
 
+from ganzoo.errors import InvalidArgumentError
+
 NUM_CLASSES = 10
 TEST_EVERY = 5
 
@@ -22,7 +24,7 @@ def load_mnist5k(split="train"):
         labels: int32 `(n,)` class ids 0-9.
     """
     if split not in ("train", "test", "all"):
-        raise ValueError(f"split must be 'train', 'test' or 'all'. Received: {split!r}.")
+        raise InvalidArgumentError(f"split must be 'train', 'test' or 'all'. Received: {split!r}.")
     with importlib.resources.files(__package__).joinpath("mnist5k.npz").open("rb") as file:
         arrays = np.load(file)
         pixels, labels = arrays["images"], arrays["labels"]

@@ -15,6 +15,8 @@ immunohistochemistry (no known copyright restrictions), retina (CC0).
 import numpy as np
 from PIL import Image
 
+from ganzoo.errors import InvalidArgumentError
+
 TRAIN_PHOTOS = (
     "astronaut",
     "chelsea",
@@ -65,15 +67,15 @@ def load_photo_pairs(
         `(n, size, size, 3)` in [-1, 1]; n = photographs x patches_per_photo.
     """
     if task not in TASKS:
-        raise ValueError(f"Unknown task {task!r}. Use one of {TASKS}.")
+        raise InvalidArgumentError(f"Unknown task {task!r}. Use one of {TASKS}.")
     if split not in ("train", "test"):
-        raise ValueError(f"split must be 'train' or 'test'. Received: {split!r}.")
+        raise InvalidArgumentError(f"split must be 'train' or 'test'. Received: {split!r}.")
     rng = np.random.default_rng(seed)
     inputs, targets = [], []
     for name in TRAIN_PHOTOS if split == "train" else TEST_PHOTOS:
         image = photo(name, photo_scale)
         if min(image.shape[:2]) < size:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"The {name} photograph is {image.shape[0]}x{image.shape[1]} at "
                 f"photo_scale={photo_scale}, smaller than size={size}. Raise photo_scale."
             )

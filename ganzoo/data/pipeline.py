@@ -14,6 +14,7 @@ and flips. Shuffling, augmentation and parallel maps are deterministic for a see
 import tensorflow as tf
 
 from ganzoo.data.preprocess import preprocess_paired, to_unit_range
+from ganzoo.errors import InvalidArgumentError
 
 AUTOTUNE = tf.data.AUTOTUNE
 
@@ -45,7 +46,7 @@ def element_stream(
     """
     count = int(keys.cardinality())
     if count <= 0:
-        raise ValueError("The data set is empty or of unknown size; nothing to load.")
+        raise InvalidArgumentError("The data set is empty or of unknown size; nothing to load.")
     buffer = min(count, shuffle_buffer or count)
     dataset = keys
     if shuffle and not cache:
@@ -87,7 +88,7 @@ def batched(dataset, batch_size, drop_remainder=True, count=None):
     """
     count = int(dataset.cardinality()) if count is None else count
     if drop_remainder and 0 < count < batch_size:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"batch_size={batch_size} is larger than the {count} images, so every batch "
             "would be dropped. Use a smaller batch_size."
         )

@@ -22,6 +22,8 @@ import dataclasses
 
 import tensorflow as tf
 
+from ganzoo.errors import InvalidArgumentError
+
 MODES = ("resize_and_crop", "crop", "scale_width", "scale_width_and_crop", "none")
 SIZE_BASE = 4  # the reference's __make_power_2 base for preprocess "none"
 
@@ -46,9 +48,11 @@ class Preprocess:
 
     def __post_init__(self):
         if self.mode not in MODES:
-            raise ValueError(f"Unknown preprocess mode {self.mode!r}. Use one of {MODES}.")
+            raise InvalidArgumentError(
+                f"Unknown preprocess mode {self.mode!r}. Use one of {MODES}."
+            )
         if self.crops and self.resizes and self.load_size < self.crop_size:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"load_size={self.load_size} is smaller than crop_size={self.crop_size}; "
                 "the crop must fit in the loaded image. Use load_size >= crop_size."
             )
@@ -83,7 +87,7 @@ class Preprocess:
         if not self.crops:
             return height, width
         if min(height, width) < self.crop_size:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"A {height}x{width} image (after {self.mode!r} resizing) is smaller than "
                 f"crop_size={self.crop_size}. Use a smaller crop_size, or "
                 "preprocess='resize_and_crop' with load_size >= crop_size."

@@ -24,6 +24,7 @@ from ganzoo.data.photos import load_photo_pairs
 from ganzoo.data.pipeline import image_batches, paired_batches, unpaired_batches
 from ganzoo.data.preprocess import Preprocess
 from ganzoo.data.tfds_sources import tfds_images, tfds_unpaired
+from ganzoo.errors import InvalidArgumentError
 from ganzoo.resources import keras_cache
 
 PIX2PIX_URL = "http://efrosgans.eecs.berkeley.edu/pix2pix/datasets/{name}.tar.gz"
@@ -34,7 +35,7 @@ def crop_preprocess(image_size, preprocess, load_size, flip):
     """The reference's preprocessing, cropping to `image_size`."""
     height, width = image_size
     if height != width and preprocess != "none":
-        raise ValueError(
+        raise InvalidArgumentError(
             f"preprocess {preprocess!r} crops squares, and image_size is {tuple(image_size)}. "
             "Use preprocess 'none' with images of that size, or a square image_size."
         )
@@ -127,7 +128,9 @@ def download_pix2pix(name, sha256=None, cache_dir=None, url=None):
     """
     url = url or PIX2PIX_URL
     if name not in PIX2PIX_NAMES:
-        raise ValueError(f"Unknown pix2pix data set {name!r}. Choose one of {PIX2PIX_NAMES}.")
+        raise InvalidArgumentError(
+            f"Unknown pix2pix data set {name!r}. Choose one of {PIX2PIX_NAMES}."
+        )
     if cache_dir is not None:
         pathlib.Path(cache_dir).mkdir(parents=True, exist_ok=True)  # else Keras uses /tmp
     archive = keras_cache(cache_dir) / "datasets" / f"{name}.tar.gz"

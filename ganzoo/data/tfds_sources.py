@@ -20,6 +20,7 @@ from ganzoo.data.pipeline import (
     unpaired_streams,
 )
 from ganzoo.data.preprocess import TRAINING, centre_crop, to_unit_range
+from ganzoo.errors import InvalidArgumentError
 
 CLASS_SOURCES = ("mnist", "fashion_mnist", "cifar10")
 IMAGE_SOURCES = (*CLASS_SOURCES, "celeb_a")
@@ -92,21 +93,25 @@ def tfds_images(
     """
     if name not in IMAGE_SOURCES:
         hint = " Use tfds_unpaired for cycle_gan data sets." if name.startswith("cycle_gan") else ""
-        raise ValueError(f"Unknown tfds image source {name!r}. Use one of {IMAGE_SOURCES}.{hint}")
+        raise InvalidArgumentError(
+            f"Unknown tfds image source {name!r}. Use one of {IMAGE_SOURCES}.{hint}"
+        )
     if name == "celeb_a":
         image_size = image_size or 64
         if labels is True:
-            raise ValueError(
+            raise InvalidArgumentError(
                 "celeb_a has attributes, not classes: pass labels='Male' (or another "
                 "attribute name) for 0/1 labels."
             )
     elif labels not in (True, False):
-        raise ValueError(f"{name} has class labels: pass labels=True or False, not {labels!r}.")
+        raise InvalidArgumentError(
+            f"{name} has class labels: pass labels=True or False, not {labels!r}."
+        )
     records = load_split(name, split, data_dir, download, seed)
     if isinstance(labels, str):
         attributes = records.element_spec["attributes"]
         if labels not in attributes:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"celeb_a has no attribute {labels!r}. Use one of {sorted(attributes)}."
             )
 
@@ -157,12 +162,12 @@ def tfds_unpaired(
     """
     family, _, dataset_name = name.partition("/")
     if family != "cycle_gan" or dataset_name not in CYCLE_GAN_NAMES:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"Unknown unpaired tfds source {name!r}. Use 'cycle_gan/<name>' with a name "
             f"in {CYCLE_GAN_NAMES}."
         )
     if split not in ("train", "test"):
-        raise ValueError(f"split must be 'train' or 'test'. Received: {split!r}.")
+        raise InvalidArgumentError(f"split must be 'train' or 'test'. Received: {split!r}.")
     streams, sizes = {}, []
     for i, domain in enumerate("AB"):
         records = load_split(name, f"{split}{domain}", data_dir, download, seed)

@@ -17,6 +17,7 @@ import warnings
 import keras
 import numpy as np
 
+from ganzoo.errors import InvalidArgumentError
 from ganzoo.metrics.digits import load_digit_classifier
 
 
@@ -33,13 +34,15 @@ def checked_unit_range(images, value_range=(-1.0, 1.0)):
     """
     images = np.asarray(images, np.float32)
     if tuple(value_range) not in ((-1.0, 1.0), (0.0, 255.0)):
-        raise ValueError(f"value_range must be (-1, 1) or (0, 255). Received {value_range}.")
+        raise InvalidArgumentError(
+            f"value_range must be (-1, 1) or (0, 255). Received {value_range}."
+        )
     low, high = value_range
     smallest, largest = float(images.min()), float(images.max())
     tolerance = 1e-3 * (high - low)
     if smallest < low - tolerance or largest > high + tolerance:
         hint = " They look like [0, 255]: pass value_range=(0, 255)." if largest > 2 else ""
-        raise ValueError(
+        raise InvalidArgumentError(
             f"Images have values in [{smallest:.3g}, {largest:.3g}], outside the declared "
             f"value_range {tuple(value_range)}.{hint}"
         )
@@ -96,7 +99,7 @@ class FeatureExtractor:
 def digit_features(layer="logits"):
     """The shipped digit classifier's logits (10-dim) or penultimate features (1024-dim)."""
     if layer not in ("logits", "penultimate"):
-        raise ValueError(f"layer must be 'logits' or 'penultimate'. Received {layer!r}.")
+        raise InvalidArgumentError(f"layer must be 'logits' or 'penultimate'. Received {layer!r}.")
     classifier = load_digit_classifier()
     if layer == "penultimate":
         classifier = keras.Model(classifier.inputs, classifier.layers[-2].output)

@@ -8,6 +8,7 @@ CycleGAN                        "digits_typeset": MNIST-5k test digits <-> types
 import numpy as np
 
 from ganzoo.data import load_font_pairs, load_mnist5k, load_photo_pairs, load_typeset_digits
+from ganzoo.errors import InvalidArgumentError
 from ganzoo.metrics.evaluate import cycle_scores, sample_scores, translation_scores
 from ganzoo.metrics.features import digit_features
 
@@ -34,7 +35,7 @@ def check_eval_data(model, name=None):
     suited = EVAL_DATA[model.kind]
     name = name or suited[0]
     if name not in suited:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"held-out data {name!r} does not suit a {type(model).__name__.lower()} model "
             f"(a {model.kind}); use one of {suited}."
         )

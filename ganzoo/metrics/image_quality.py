@@ -8,6 +8,8 @@ the numbers are the same on every backend.
 import numpy as np
 from scipy import ndimage
 
+from ganzoo.errors import InvalidArgumentError
+
 DATA_RANGE = 2.0  # [-1, 1]
 SSIM_SIGMA = 1.5  # Wang et al. 2004: 11x11 Gaussian window, sigma 1.5
 SSIM_TRUNCATE = 3.5  # 3.5 sigma each side: the 11-pixel window
@@ -17,7 +19,7 @@ SSIM_K1, SSIM_K2 = 0.01, 0.03
 def check_pair(images, targets):
     images, targets = (np.asarray(x, np.float64) for x in (images, targets))
     if images.shape != targets.shape or images.ndim != 4:
-        raise ValueError(
+        raise InvalidArgumentError(
             "Images and targets must have one shape (n, height, width, channels). "
             f"Received {images.shape} and {targets.shape}."
         )
@@ -64,5 +66,5 @@ def ssim(images, targets):
     )
     border = int(SSIM_TRUNCATE * SSIM_SIGMA + 0.5)
     if min(images.shape[1:3]) <= 2 * border:
-        raise ValueError(f"SSIM needs images larger than {2 * border} pixels a side.")
+        raise InvalidArgumentError(f"SSIM needs images larger than {2 * border} pixels a side.")
     return float(ssim_map[:, border:-border, border:-border].mean())

@@ -3,6 +3,8 @@
 import numpy as np
 import tensorflow as tf
 
+from ganzoo.errors import InvalidArgumentError
+
 
 def batch_shapes(x, y=None):
     """Shapes of (images, labels or None) per element of a dataset or array input.
@@ -35,13 +37,13 @@ def check_class_ids(labels, num_classes):
     """Raises ValueError unless `labels` are integer class ids in [0, num_classes)."""
     labels = np.asarray(labels)
     if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
-        raise ValueError(
+        raise InvalidArgumentError(
             f"Labels must be a 1-D array of integer class ids. Received shape "
             f"{labels.shape} and dtype {labels.dtype}."
         )
     bad = labels[(labels < 0) | (labels >= num_classes)]
     if bad.size:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"Labels must be class ids in [0, {num_classes}). Received "
             f"{sorted(set(bad.tolist()))[:5]}. Check num_classes or the labels."
         )

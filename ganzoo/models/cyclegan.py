@@ -18,6 +18,7 @@ discriminators (another).
 import keras
 from keras import ops
 
+from ganzoo.errors import InvalidArgumentError
 from ganzoo.losses import discriminator_objective
 from ganzoo.models.translation import TranslationBase
 from ganzoo.training import ImagePool
@@ -113,7 +114,7 @@ class CycleGAN(TranslationBase):
             **kwargs,
         )
         if identity_weight > 0 and input_channels != output_channels:
-            raise ValueError(
+            raise InvalidArgumentError(
                 "The identity loss feeds B images to G: A -> B, so it needs as many "
                 f"channels in A as in B; received {input_channels} and {output_channels}. "
                 "Set identity_weight=0, or convert one domain's images."
@@ -224,7 +225,9 @@ class CycleGAN(TranslationBase):
         elif direction == "BtoA":
             network, channels = self.generator_ba, self.output_channels
         else:
-            raise ValueError(f"direction must be 'AtoB' or 'BtoA'. Received: {direction!r}.")
+            raise InvalidArgumentError(
+                f"direction must be 'AtoB' or 'BtoA'. Received: {direction!r}."
+            )
         return self.translate_with(network, images, channels, batch_size, pad, training)
 
     def get_config(self):

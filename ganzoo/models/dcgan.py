@@ -3,6 +3,7 @@
 import keras
 
 from ganzoo.blocks import dcgan_discriminator, dcgan_generator
+from ganzoo.errors import InvalidArgumentError
 from ganzoo.models.gan import GANBase
 
 
@@ -64,7 +65,7 @@ class DCGAN(GANBase):
             **kwargs,
         )
         if self.objective.gradient_penalty and discriminator_norm == "batch":
-            raise ValueError(
+            raise InvalidArgumentError(
                 "The gradient penalty is taken per sample, and batch norm mixes the "
                 "samples of a batch (Gulrajani et al., 2017, sec. 4). With "
                 "adversarial_loss='wgan-gp' use discriminator_norm='layer' or 'none'."
@@ -109,7 +110,7 @@ class ConditionalGAN(DCGAN):
 
     def __init__(self, num_classes=10, **kwargs):
         if num_classes is None:
-            raise ValueError(
+            raise InvalidArgumentError(
                 "ConditionalGAN needs num_classes (e.g. 10 for digits); for an "
                 "unconditional model use DCGAN."
             )

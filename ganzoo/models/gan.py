@@ -15,6 +15,7 @@ import numpy as np
 from keras import layers, ops
 
 from ganzoo.blocks import LabelMaps, mlp_discriminator, mlp_generator
+from ganzoo.errors import InvalidArgumentError
 from ganzoo.losses import discriminator_objective, get_objective
 from ganzoo.models.checks import batch_shapes, check_class_ids, with_class_id_check
 from ganzoo.training import AdversarialModel
@@ -54,14 +55,16 @@ class GANBase(AdversarialModel):
         super().__init__(seed=seed, **kwargs)
         image_shape = tuple(int(s) for s in image_shape)
         if len(image_shape) != 3 or min(image_shape) < 1:
-            raise ValueError(
+            raise InvalidArgumentError(
                 "image_shape must be (height, width, channels), e.g. (28, 28, 1). "
                 f"Received: image_shape={image_shape}."
             )
         if num_classes is not None and num_classes < 2:
-            raise ValueError(f"num_classes must be at least 2. Received: {num_classes}.")
+            raise InvalidArgumentError(f"num_classes must be at least 2. Received: {num_classes}.")
         if discriminator_steps < 1:
-            raise ValueError(f"discriminator_steps must be >= 1. Received: {discriminator_steps}.")
+            raise InvalidArgumentError(
+                f"discriminator_steps must be >= 1. Received: {discriminator_steps}."
+            )
         self.image_shape = image_shape
         self.latent_dim = int(latent_dim)
         self.num_classes = num_classes
@@ -166,14 +169,14 @@ class GANBase(AdversarialModel):
             self.check_image_shape(image_shape)
         if self.num_classes is not None and image_shape is not None:
             if label_shape is None:
-                raise ValueError(
+                raise InvalidArgumentError(
                     f"{type(self).__name__} is conditional (num_classes="
                     f"{self.num_classes}) and needs (images, labels) batches, but the "
                     "data has images only. Give a dataset of (images, labels) pairs, "
                     "or x=images, y=labels."
                 )
             if label_shape not in ((), (1,), (self.num_classes,)):
-                raise ValueError(
+                raise InvalidArgumentError(
                     f"Labels must be class ids of shape (batch,) or one-hot of shape "
                     f"(batch, {self.num_classes}). Received per-sample shape {label_shape}."
                 )
@@ -189,12 +192,12 @@ class GANBase(AdversarialModel):
             return
         name = type(self).__name__
         if shape[:2] == self.image_shape[:2] and len(shape) == 3:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"{name} was built for {self.image_shape[-1]}-channel images; the "
                 f"data has {shape[-1]} channels (shape {shape}). Convert the images "
                 f"or build the model with image_shape={shape}."
             )
-        raise ValueError(
+        raise InvalidArgumentError(
             f"{name} was built for images of shape {self.image_shape}; the data has "
             f"shape {shape}. Resize the data or build the model with "
             f"image_shape={shape}."
@@ -221,13 +224,13 @@ class GANBase(AdversarialModel):
         )
         if self.num_classes is None:
             if labels is not None:
-                raise ValueError(
+                raise InvalidArgumentError(
                     f"This {type(self).__name__} is unconditional; it takes no labels."
                 )
             inputs = latents
         else:
             if labels is None:
-                raise ValueError(
+                raise InvalidArgumentError(
                     f"This {type(self).__name__} is conditional: pass labels, class ids "
                     f"in [0, {self.num_classes})."
                 )

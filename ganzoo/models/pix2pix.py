@@ -14,6 +14,7 @@ frequencies. D minimises the objective's discriminator loss on (x, y) as real an
 import keras
 from keras import ops
 
+from ganzoo.errors import InvalidArgumentError
 from ganzoo.losses import discriminator_objective
 from ganzoo.models.translation import TranslationBase
 
@@ -92,7 +93,9 @@ class Pix2Pix(TranslationBase):
             **kwargs,
         )
         if direction not in DIRECTIONS:
-            raise ValueError(f"direction must be one of {DIRECTIONS}. Received: {direction!r}.")
+            raise InvalidArgumentError(
+                f"direction must be one of {DIRECTIONS}. Received: {direction!r}."
+            )
         self.direction = direction
         self.l1_weight = float(l1_weight)
         self.generator = self.build_generator(input_channels, output_channels, "generator")
@@ -139,7 +142,7 @@ class Pix2Pix(TranslationBase):
 
     def check_data(self, shape_a, shape_b, layout):
         if layout == "domains":
-            raise ValueError(
+            raise InvalidArgumentError(
                 "Pix2Pix learns from aligned pairs, but the data is two unpaired domains "
                 "(a dict with keys 'A' and 'B'). Use a paired source, e.g. "
                 "ganzoo.data's paired folders (A|B images), or train a CycleGAN."

@@ -27,6 +27,7 @@ from ganzoo.blocks import (
     size_multiple,
     smallest_size,
 )
+from ganzoo.errors import InvalidArgumentError
 from ganzoo.losses import get_objective
 from ganzoo.training import AdversarialModel
 
@@ -86,19 +87,21 @@ class TranslationBase(AdversarialModel):
         self.size_multiple = size_multiple(generator)
         self.smallest_size = smallest_size(generator)
         if len(self.image_size) != 2:
-            raise ValueError(f"image_size must be (height, width). Received: {image_size}.")
+            raise InvalidArgumentError(
+                f"image_size must be (height, width). Received: {image_size}."
+            )
         self.check_size(self.image_size, "image_size")
         if discriminator in ("basic", "n_layers"):
             layers = 3 if discriminator == "basic" else self.discriminator_layers
             smallest = 3 * 2**layers
             if min(self.image_size) < smallest:
-                raise ValueError(
+                raise InvalidArgumentError(
                     f"A PatchGAN with {layers} stride-2 layers needs images of at least "
                     f"{smallest}x{smallest}; image_size is {self.image_size}. Use "
                     "discriminator='n_layers' with fewer discriminator_layers, or 'pixel'."
                 )
         if self.objective.gradient_penalty and norm == "batch":
-            raise ValueError(
+            raise InvalidArgumentError(
                 "The gradient penalty is per sample, and batch norm mixes the samples "
                 "of a batch. With adversarial_loss='wgan-gp' use norm='instance' or 'none'."
             )
@@ -134,7 +137,7 @@ class TranslationBase(AdversarialModel):
         if all(s is not None and s % m == 0 and s >= smallest for s in size):
             return
         nearest = [max(smallest, round(s / m) * m) if s else smallest for s in size]
-        raise ValueError(
+        raise InvalidArgumentError(
             f"{what} {tuple(size)} does not fit generator {self.generator_name!r}: height "
             f"and width must be multiples of {m}"
             + (f", at least {smallest}" if smallest > m else "")
@@ -146,18 +149,18 @@ class TranslationBase(AdversarialModel):
         """Raises unless a batch shape `(H, W, C)` matches `image_size` and `channels`."""
         shape = tuple(shape)
         if len(shape) != 3:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"Images of domain {domain} must be batches of shape (batch, height, "
                 f"width, channels). Received per-image shape {shape}."
             )
         if shape[-1] != channels:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"{type(self).__name__} was built for {channels}-channel images in domain "
                 f"{domain}; the data has {shape[-1]} channels. Convert the images, or build "
                 f"the model with the data's channel counts (input_channels, output_channels)."
             )
         if shape[:2] != self.image_size:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"{type(self).__name__} was built for {self.image_size} images "
                 f"(image_size); domain {domain} has {shape[:2]}. Crop or resize the data, or "
                 f"build the model with image_size={shape[:2]}."
@@ -175,14 +178,14 @@ class TranslationBase(AdversarialModel):
             return tuple(spec["A"].shape[1:]), tuple(spec["B"].shape[1:]), "domains"
         if isinstance(spec, (tuple, list)) and len(spec) == 2:
             return tuple(spec[0].shape[1:]), tuple(spec[1].shape[1:]), "pair"
-        raise ValueError(
+        raise InvalidArgumentError(
             f"{type(self).__name__} trains on batches of two image domains: a dataset of "
             f"(A, B) tuples or of {{'A': ..., 'B': ...}} dicts. Received elements {spec}."
         )
 
     def fit(self, x=None, *args, **kwargs):
         if not isinstance(x, tf.data.Dataset):
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"{type(self).__name__}.fit takes a tf.data.Dataset of (A, B) batches "
                 f"(see ganzoo.data). Received {type(x).__name__}."
             )
@@ -211,7 +214,7 @@ class TranslationBase(AdversarialModel):
         if single:
             images = images[None]
         if images.ndim != 4 or images.shape[-1] != channels:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"translate takes images of shape (batch, height, width, {channels}) or "
                 f"(height, width, {channels}) in [-1, 1]. Received shape {images.shape}."
             )

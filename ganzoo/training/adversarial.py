@@ -7,6 +7,7 @@ import keras
 import tensorflow as tf
 
 from ganzoo import backend, presets
+from ganzoo.errors import InvalidArgumentError
 from ganzoo.training.optimizer_group import OptimizerGroup
 
 
@@ -131,7 +132,7 @@ class AdversarialModel(keras.Model):
             "g_optimizer": g_optimizer or keras.optimizers.Adam(learning_rate, beta_1=0.5),
         }
         if optimizers["d_optimizer"] is optimizers["g_optimizer"]:
-            raise ValueError(
+            raise InvalidArgumentError(
                 "d_optimizer and g_optimizer are the same object, but an optimizer "
                 "keeps per-weight state. Create one optimizer for each."
             )
@@ -190,7 +191,7 @@ class AdversarialModel(keras.Model):
         states = self.seed_states()
         saved = [key for key in store.keys() if key.startswith("seed_state_")]
         if len(saved) != len(states):
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"The file holds {len(saved)} random-number states; this "
                 f"{type(self).__name__} has {len(states)}. It was saved from a model "
                 "with other networks: build the model from the file's config."

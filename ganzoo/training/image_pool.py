@@ -11,6 +11,8 @@ stored image is returned in its place and the new one is stored in that slot.
 import keras
 from keras import ops
 
+from ganzoo.errors import InvalidArgumentError
+
 
 @keras.saving.register_keras_serializable(package="ganzoo")
 class ImagePool(keras.layers.Layer):
@@ -53,7 +55,7 @@ class ImagePool(keras.layers.Layer):
         if not self.pool_size:
             return images
         if tuple(images.shape[1:]) != self.image_shape:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"The image pool holds images of shape {self.image_shape}; received a "
                 f"batch of shape {tuple(images.shape)}. Train on images of the size "
                 "the model was built for (image_size)."

@@ -36,6 +36,7 @@ import tempfile
 import keras
 import tensorflow as tf
 
+from ganzoo.errors import InvalidArgumentError
 from ganzoo.files import written_whole
 from ganzoo.models import from_preset
 from ganzoo.presets import save_preset
@@ -76,7 +77,7 @@ def in_training_mode(network):
 
 def check_test_time_dropout(model):
     if not any(dropout_layers(network) for network in model.generators()):
-        raise ValueError(
+        raise InvalidArgumentError(
             f"test_time_dropout keeps a translator's dropout, but this {type(model).__name__}'s "
             "generator has no dropout layer. Export it without test_time_dropout "
             "(--test-time-dropout)."
@@ -196,12 +197,14 @@ def export(
         export leaves nothing behind.
     """
     if format not in FORMATS:
-        raise ValueError(f"Unknown export format {format!r}. Choose one of {FORMATS}.")
+        raise InvalidArgumentError(f"Unknown export format {format!r}. Choose one of {FORMATS}.")
     path = pathlib.Path(path)
     if format == "onnx" and path.suffix != ".onnx":
-        raise ValueError(f"An ONNX export is one file: give a path ending in .onnx, not {path}.")
+        raise InvalidArgumentError(
+            f"An ONNX export is one file: give a path ending in .onnx, not {path}."
+        )
     if format == "onnx" and test_time_dropout:
-        raise ValueError(
+        raise InvalidArgumentError(
             "test_time_dropout needs per-call random seeds, which tf2onnx cannot convert: "
             'export it with format="tf_saved_model".'
         )
@@ -219,7 +222,7 @@ def export(
             env = {**os.environ, "KERAS_BACKEND": "tensorflow"}
             result = subprocess.run(command, env=env, capture_output=True, text=True)
             if result.returncode == USAGE_ERROR:
-                raise ValueError(result.stderr.strip().splitlines()[-1])
+                raise InvalidArgumentError(result.stderr.strip().splitlines()[-1])
             if result.returncode != 0:
                 raise RuntimeError(
                     f"the TensorFlow export process failed:\n{result.stderr[-3000:]}"

@@ -27,6 +27,7 @@ is an error that names the key and the keys it could have been.
 
 import dataclasses
 import inspect
+import math
 import pathlib
 
 try:
@@ -56,6 +57,9 @@ class TrainOptions:
             (the reference's `--n_epochs_decay`; the others are `--n_epochs`).
         steps_per_epoch: batches per epoch. Defaults to the whole data set.
         seed: seeds the weights, the data order and the latents. Defaults to 0.
+        checkpoint_every_steps: also checkpoint after every this many steps within an
+            epoch (a kill then loses at most that many). Defaults to None (at the end
+            of each epoch).
     """
 
     epochs: int
@@ -64,6 +68,7 @@ class TrainOptions:
     decay_epochs: int = 0
     steps_per_epoch: int | None = None
     seed: int = 0
+    checkpoint_every_steps: int | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -99,6 +104,34 @@ class Recipe:
     def to_dict(self):
         """The recipe as plain data (for `recipe.json` and a preset's metadata)."""
         return dataclasses.asdict(self)
+
+
+# The smallest value of each number a recipe sets (None: any value allowed); floats
+# must also be finite. Checked when the recipe is read, before anything is built.
+LEAST = {
+    "epochs": 1,
+    "learning_rate": 0.0,  # exclusive: a rate of 0 trains nothing
+    "decay_epochs": 0,
+    "steps_per_epoch": 1,
+    "seed": 0,
+    "checkpoint_every_steps": 1,
+    "better_by": 0.0,  # exclusive
+    "num_samples": 8,  # KID's blocks and the neighbourhoods of precision / recall need 8
+}
+EXCLUSIVE = ("learning_rate", "better_by")
+
+
+def check_values(options, where):
+    """Raises RecipeError for a number of `options` out of its range (`LEAST`)."""
+    for field in dataclasses.fields(options):
+        value, least = getattr(options, field.name), LEAST.get(field.name)
+        if least is None or value is None:
+            continue
+        if isinstance(value, float) and not math.isfinite(value):
+            raise RecipeError(f"{where}: {field.name} must be a finite number; received {value}.")
+        if value < least or (value == least and field.name in EXCLUSIVE):
+            bound = f"more than {least:g}" if field.name in EXCLUSIVE else f"at least {least}"
+            raise RecipeError(f"{where}: {field.name} must be {bound}; received {value}.")
 
 
 # -- what the tables configure ----------------------------------------------------------
@@ -176,7 +209,9 @@ def check_recipe(raw, name, where):
     )
     train = options(TrainOptions, raw["train"], f"{where} [train]")
     evaluation = options(EvalOptions, raw["eval"], f"{where} [eval]") if "eval" in raw else None
+    check_values(train, f"{where} [train]")
     if evaluation:
+        check_values(evaluation, f"{where} [eval]")
         check_claim(evaluation, f"{where} [eval]")
     if train.decay_epochs > train.epochs:
         raise RecipeError(

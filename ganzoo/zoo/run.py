@@ -11,7 +11,7 @@ import time
 import keras
 import numpy as np
 
-from ganzoo.callbacks import Checkpoint, SampleGrid
+from ganzoo.callbacks import Checkpoint, SampleGrid, StopOnNonFinite
 from ganzoo.data.sources import SOURCES
 from ganzoo.files import written_whole
 from ganzoo.images import preview_images, save_image_grid
@@ -20,6 +20,39 @@ from ganzoo.models import FAMILIES
 from ganzoo.presets import save_preset
 from ganzoo.schedules import learning_rate_schedule
 from ganzoo.zoo.recipes import RecipeError, check_recipe
+
+
+def check_same_run(recipe, path):
+    """Writes the resolved recipe into a run folder, or checks it against the one there.
+
+    A run may be continued for more epochs (`--epochs`) when its learning rate does not
+    depend on the number of epochs (`lr_policy` "constant", or "linear" with no decay
+    epochs); any other difference would mix two recipes in one run.
+    """
+    text = json.dumps(recipe.to_dict(), indent=2) + "\n"
+    resolved = json.loads(text)
+    if path.exists():
+        before = json.loads(path.read_text())
+        more_epochs = {**before, "train": {**before["train"], "epochs": recipe.train.epochs}}
+        if before != resolved and more_epochs != resolved:
+            raise RecipeError(
+                f"{path.parent} holds a run of a different recipe ({path}); resuming it with "
+                "this one would mix the two. Give another --out, or delete the folder."
+            )
+        options = recipe.train
+        fixed_rate = options.lr_policy == "constant" or (
+            options.lr_policy == "linear" and options.decay_epochs == 0
+        )
+        if before != resolved and not fixed_rate:
+            raise RecipeError(
+                f"{path.parent} was trained for {before['train']['epochs']} epochs with a "
+                f"learning rate ({options.lr_policy!r}, decay_epochs {options.decay_epochs}) "
+                f"that depends on the number of epochs; continuing to {options.epochs} would "
+                "change its schedule. Give another --out to train the longer recipe from the "
+                "start."
+            )
+    with written_whole(path) as staging:
+        staging.write_text(text)
 
 
 def build_model(recipe):
@@ -71,14 +104,14 @@ def rescore_preset(model):
     return recipe, scores, untrained, claim_result(options, scores, untrained)
 
 
-def preview_examples(recipe, model, dataset):
+def preview_examples(recipe, model):
     """Fixed `(a, b)` examples for a translator's sample grids: 8 held-out ones, or
     without `[eval]` the first training batch. None for generators."""
     if model.kind == "generator":
         return None
     if recipe.eval:
         return held_out_examples(model, recipe.eval.data, count=8)
-    batch = next(iter(dataset.take(1)))
+    batch = next(iter(build_data(recipe, model).take(1)))
     a, b = (batch["A"], batch["B"]) if isinstance(batch, dict) else batch
     return np.asarray(a), np.asarray(b)
 
@@ -89,42 +122,40 @@ def train(recipe, out, verbose="auto"):
     `out` receives:
 
         recipe.json            the resolved recipe
-        checkpoint/            the training state after each epoch; running the same
-                               recipe into the same `out` again resumes from it
+        checkpoint/            the training state after each epoch (and every
+                               `[train] checkpoint_every_steps` steps); running the same
+                               recipe into the same `out` again resumes from it exactly
         samples/epoch_NNN.png  a preview after each epoch (`preview_images`)
         history.csv            the logs of every epoch
         preset/                the trained model as a preset, with its held-out scores,
                                its untrained twin's and the recipe's claim, checked
         samples.png            the preview of the trained model
 
+    The batches are one stream, the data set repeated with a new shuffle each pass,
+    fixed by `[train] seed`; a resumed run skips the batches the checkpoint had
+    trained on and continues at the next one, so a run killed at any moment and run
+    again ends with the weights an uninterrupted run ends with.
+
     Returns:
         the preset folder.
+
+    Raises:
+        TrainingDivergedError: a loss or weight became NaN or infinite (the last
+            finite checkpoint is kept; no preset is written).
+        KeyboardInterrupt: Ctrl-C, with the position of the last checkpoint.
     """
     out = pathlib.Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    resolved = json.dumps(recipe.to_dict(), indent=2) + "\n"
-    previous = out / "recipe.json"
-    if previous.exists() and previous.read_text() != resolved:
-        raise RecipeError(
-            f"{out} holds a run of a different recipe ({previous}); resuming it with this "
-            "one would mix the two. Give another --out, or delete the folder."
-        )
-    with written_whole(previous) as staging:
-        staging.write_text(resolved)
-
+    check_same_run(recipe, out / "recipe.json")
     options = recipe.train
     model = build_model(recipe)
     dataset = build_data(recipe, model)
-    steps = options.steps_per_epoch
-    if steps:
-        dataset = dataset.repeat()  # each epoch takes the next `steps` batches
-    else:
-        steps = int(dataset.cardinality())
-        if steps < 1:
-            raise RecipeError(
-                f"the {recipe.data['source']!r} data has no known length; set "
-                "train.steps_per_epoch (e.g. --set train.steps_per_epoch=1000)."
-            )
+    steps = options.steps_per_epoch or int(dataset.cardinality())
+    if steps < 1:
+        raise RecipeError(
+            f"the {recipe.data['source']!r} data has no known length; set "
+            "train.steps_per_epoch (e.g. --set train.steps_per_epoch=1000)."
+        )
     model.compile(
         learning_rate=learning_rate_schedule(
             options.lr_policy,
@@ -138,20 +169,54 @@ def train(recipe, out, verbose="auto"):
     if evaluation:
         # The untrained twin is this model before fit: the recipe's seeded initial weights.
         untrained = held_out_scores(model, evaluation.data, evaluation.num_samples, options.seed)
-    examples = preview_examples(recipe, model, dataset)
+    examples = preview_examples(recipe, model)
+
+    checkpoint = Checkpoint(out / "checkpoint", options.checkpoint_every_steps, restore=False)
+    epoch, step = checkpoint.restore(model)
+    if (epoch, step) != (0, 0):
+        print(f"ganzoo: resuming after epoch {epoch}, step {step} ({checkpoint.state})")
+    stop = StopOnNonFinite()
+    callbacks = [
+        stop,  # before Checkpoint: a NaN step is never saved
+        checkpoint,
+        SampleGrid(out / "samples", num_images=100, seed=options.seed, examples=examples),
+        keras.callbacks.CSVLogger(str(out / "history.csv"), append=True),
+    ]
+
+    def batches_after(position):
+        """The stream of batches, epoch after epoch (reshuffled each pass, fixed by the
+        seed), after its first `position`. Built anew for each `fit`: a tf.data shuffle
+        draws each new pass of the same data set object from a shared seed state."""
+        return build_data(recipe, model).repeat().skip(position)
 
     start = time.perf_counter()
-    model.fit(
-        dataset,
-        epochs=options.epochs,
-        steps_per_epoch=steps,
-        callbacks=[
-            Checkpoint(out / "checkpoint"),
-            SampleGrid(out / "samples", num_images=100, seed=options.seed, examples=examples),
-            keras.callbacks.CSVLogger(str(out / "history.csv"), append=True),
-        ],
-        verbose=verbose,
-    )
+    try:
+        if step:  # finish the interrupted epoch, then the others
+            checkpoint.first_step = stop.first_step = step
+            model.fit(
+                batches_after(epoch * steps + step),
+                initial_epoch=epoch,
+                epochs=epoch + 1,
+                steps_per_epoch=steps - step,
+                callbacks=callbacks,
+                verbose=verbose,
+            )
+            epoch += 1
+        if epoch < options.epochs:
+            model.fit(
+                batches_after(epoch * steps),
+                initial_epoch=epoch,
+                epochs=options.epochs,
+                steps_per_epoch=steps,
+                callbacks=callbacks,
+                verbose=verbose,
+            )
+    except KeyboardInterrupt:
+        epoch, step = checkpoint.position()
+        raise KeyboardInterrupt(
+            f"interrupted; the last checkpoint (after epoch {epoch}, step {step}) is intact: "
+            "run the same command to resume."
+        ) from None
     metadata = {
         "name": recipe.name,
         "description": recipe.description,

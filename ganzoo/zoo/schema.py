@@ -12,9 +12,7 @@ import inspect
 import types
 import typing
 
-
-class RecipeError(ValueError):
-    """A recipe that cannot be used: the message names the file, table and key."""
+from ganzoo.errors import RecipeError
 
 
 def type_name(expected):
