@@ -1,5 +1,11 @@
 import os
+import pathlib
+import sys
 import tempfile
+
+# The repository's root, for the benchmarks some slow tests share (`pytest` puts only
+# tests/ on the path; `python -m pytest` puts the working folder too).
+sys.path.insert(0, str(pathlib.Path(__file__).parents[1]))
 
 # On JAX every new model compiles its steps, and the tests build the same tiny models
 # again and again (and in subprocesses): one compilation cache for the run cuts the JAX

@@ -1,13 +1,15 @@
 """Training runs: a recipe trains with fit and writes its preset, on real sources."""
 
+import keras
 import numpy as np
 import pytest
 from helpers import side_by_side_archive
 
+from benchmarks.kill_resume import RECIPES, TRAIN, kill_and_resume
 from ganzoo.callbacks import StopOnNonFinite
 from ganzoo.models import from_preset
 from ganzoo.zoo import run
-from ganzoo.zoo.recipes import load_recipe
+from ganzoo.zoo.recipes import load_recipe, parse_override
 
 TINY_TRANSLATOR = {
     "model.image_size": [32, 32],
@@ -47,32 +49,11 @@ def test_a_paper_recipe_trains_on_mock_downloads(tmp_path, monkeypatch, name, ov
     assert (tmp_path / "run" / "history.csv").read_text().count("\n") == 2
 
 
-# Tiny versions of two shipped recipes: 3 epochs of 3 steps, a checkpoint every 2 steps.
-RESUMABLE = {
-    "dcgan_mnist5k": {"model.filters": 2, "data.batch_size": 16},
-    "cyclegan_digits_typeset": {
-        "model.generator": "resnet_1blocks",
-        "model.generator_filters": 2,
-        "model.discriminator": "pixel",
-        "model.discriminator_filters": 2,
-        "model.pool_size": 3,
-        "data.batch_size": 2,
-        "data.variants": 1,
-    },
-}
-RESUMABLE_TRAIN = {
-    "train.epochs": 3,
-    "train.steps_per_epoch": 3,
-    "train.checkpoint_every_steps": 2,
-    "eval.num_samples": 16,
-    "eval.better_by": 0.01,
-}
-
-
 def trained_weights(name, out, interrupt_at=None, monkeypatch=None):
-    """Trains a RESUMABLE recipe into `out`; with `interrupt_at`, Ctrl-C after that
-    (global) step first, then the same command again. Returns the preset's weights."""
-    recipe = load_recipe(name, {**RESUMABLE[name], **RESUMABLE_TRAIN})
+    """Trains a tiny recipe of `benchmarks.kill_resume` into `out`; with `interrupt_at`,
+    Ctrl-C after that (global) step first, then the same command again. Returns the
+    preset's weights."""
+    recipe = load_recipe(name, dict(parse_override(text) for text in RECIPES[name] + TRAIN))
     if interrupt_at is not None:
         steps = []
         check = StopOnNonFinite.on_train_batch_end
@@ -97,7 +78,19 @@ def test_an_interrupted_run_resumes_to_the_same_weights(name, tmp_path, monkeypa
     """Shuffled data, checkpoints within and between epochs: a run stopped after any
     step and run again ends with the weights of the uninterrupted run, bit for bit."""
     straight = trained_weights(name, tmp_path / "straight")
-    for step in (1, 3, 5, 8):  # before any checkpoint; at an epoch's end; mid-epoch; late
+    # 4 steps an epoch, a checkpoint every 3: stopped before any checkpoint, at an epoch's
+    # last step, after a mid-epoch checkpoint, in the last epoch.
+    for step in (2, 4, 7, 10):
         resumed = trained_weights(name, tmp_path / f"stopped_{step}", step, monkeypatch)
         for a, b in zip(straight, resumed, strict=True):
             np.testing.assert_array_equal(a, b, err_msg=f"{name}, stopped after step {step}")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(RECIPES))
+def test_sigkills_at_random_moments_resume_to_the_same_weights(name, tmp_path):
+    """`ganzoo train` killed with SIGKILL at random moments (start-up, steps, checkpoint
+    writes, scoring, the preset) and run again ends bit-identical to an uninterrupted
+    run. `python -m benchmarks kill_resume` runs many more."""
+    landed, same, _ = kill_and_resume(name, keras.backend.backend(), 4, 1, tmp_path)
+    assert landed >= 1 and same, (name, landed)
