@@ -210,3 +210,12 @@ def test_test_time_dropout_draws_new_masks_and_uses_the_batch_statistics(tmp_pat
     with pytest.raises(ValueError, match="tf_saved_model"):
         export(model, tmp_path / "paper.onnx", format="onnx", test_time_dropout=True)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["paper"]
+
+
+def test_a_new_version_goes_beside_the_others(tmp_path):
+    model = tiny("dcgan", seed=0)
+    folder = export(model, tmp_path / "dcgan")
+    export(model, folder, version=2)  # no overwrite needed: TF Serving serves the highest
+    assert sorted(p.name for p in folder.iterdir()) == ["1", "2"]
+    with pytest.raises(FileExistsError, match="another version"):
+        export(model, folder, version=2)

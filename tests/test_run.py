@@ -1,12 +1,15 @@
 """Training runs: a recipe trains with fit and writes its preset, on real sources."""
 
+import json
+
 import keras
 import numpy as np
 import pytest
-from helpers import side_by_side_archive
+from helpers import batches, random_images, side_by_side_archive
 
 from benchmarks.kill_resume import RECIPES, TRAIN, kill_and_resume
 from ganzoo.callbacks import StopOnNonFinite
+from ganzoo.cli import main
 from ganzoo.models import from_preset
 from ganzoo.zoo import run
 from ganzoo.zoo.recipes import load_recipe, parse_override
@@ -94,3 +97,35 @@ def test_sigkills_at_random_moments_resume_to_the_same_weights(name, tmp_path):
     run. `python -m benchmarks kill_resume` runs many more."""
     landed, same, _ = kill_and_resume(name, keras.backend.backend(), 4, 1, tmp_path)
     assert landed >= 1 and same, (name, landed)
+
+
+def test_a_nan_loss_stops_the_run_and_keeps_the_last_finite_checkpoint(
+    tmp_path, monkeypatch, capsys
+):
+    """Three clean batches, then batches holding a NaN: with 2 steps an epoch and a
+    checkpoint every step, the NaN comes at epoch 2, step 2, after the checkpoint of
+    epoch 2, step 1."""
+    images = random_images(80, (28, 28, 1))
+    images[16 * 3 :] = np.nan
+
+    def nan_after_three_batches(batch_size, seed, image_size, labels):
+        return batches(images, batch_size=16)
+
+    monkeypatch.setitem(run.SOURCES, "mnist5k", nan_after_three_batches)
+    out = tmp_path / "run"
+    settings = [
+        "model.filters=2",
+        "train.steps_per_epoch=2",
+        "train.epochs=3",
+        "train.checkpoint_every_steps=1",
+    ]
+    argv = ["train", "dcgan_mnist5k", *(f"--set={s}" for s in settings), "--out", str(out)]
+    assert main(argv) == 2
+    error = capsys.readouterr().err.strip()
+    assert error.count("\n") == 0 and "is nan at epoch 2, step 2" in error, error
+    state = json.loads((out / "checkpoint" / "state.json").read_text())
+    assert (state["epoch"], state["step"]) == (1, 1)
+    model = run.build_model(load_recipe("dcgan_mnist5k", dict(map(parse_override, settings))))
+    model.load_weights(out / "checkpoint" / state["weights"])
+    assert all(np.isfinite(w).all() for w in model.get_weights())
+    assert not (out / "preset").exists()

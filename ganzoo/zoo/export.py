@@ -159,13 +159,14 @@ def write_onnx(model, path, uint8):
     )
 
 
-def export_on_tensorflow(preset, path, format, uint8, version, test_time_dropout):
-    """Builds the preset on the TensorFlow backend and writes the export into `path`."""
+def export_on_tensorflow(preset, path, format, uint8, test_time_dropout):
+    """Builds the preset on the TensorFlow backend and writes the export at `path` (the
+    .onnx file, or the SavedModel's version folder)."""
     model = from_preset(preset)
     if format == "onnx":
         write_onnx(model, path, uint8)
     else:
-        write_saved_model(model, pathlib.Path(path) / str(version), uint8, test_time_dropout)
+        write_saved_model(model, path, uint8, test_time_dropout)
 
 
 def export(
@@ -185,7 +186,8 @@ def export(
             layout); for "onnx" the `.onnx` file.
         format: "tf_saved_model" or "onnx".
         uint8: images in and out as uint8 in [0, 255] instead of float32 in [-1, 1].
-        overwrite: replace an existing `path`. Defaults to False.
+        overwrite: replace an existing `path` (all its versions). Defaults to False:
+            a SavedModel of a new `version` is then added beside the versions there.
         version: the SavedModel's version folder. Defaults to 1.
         test_time_dropout: keep a translator's dropout, as the pix2pix paper does at
             test time: new masks on every call, and batch norm on the request's own
@@ -208,13 +210,29 @@ def export(
             "test_time_dropout needs per-call random seeds, which tf2onnx cannot convert: "
             'export it with format="tf_saved_model".'
         )
+    saved_model = format == "tf_saved_model"
+    # What is written whole: the file or folder, or a new version beside the others.
+    unit = path
     if path.exists() and not overwrite:
-        raise FileExistsError(f"{path} exists; pass overwrite=True (--overwrite) to replace it.")
-    with written_whole(path) as written, tempfile.TemporaryDirectory() as scratch:
+        if not saved_model or (path / str(version)).exists() or not path.is_dir():
+            raise FileExistsError(
+                f"{path / str(version) if saved_model else path} exists; pass overwrite=True "
+                "(--overwrite) to replace it"
+                + (
+                    ", or give another version (TF Serving serves the highest)."
+                    if saved_model
+                    else "."
+                )
+            )
+        unit = path / str(version)
+    with written_whole(unit) as written, tempfile.TemporaryDirectory() as scratch:
         preset = model_or_preset
         if not isinstance(preset, (str, os.PathLike)):
             preset = save_preset(model_or_preset, pathlib.Path(scratch) / "preset")
-        options = (str(preset), str(written), format, uint8, version, test_time_dropout)
+        if saved_model and unit == path:
+            written.mkdir()
+            written = written / str(version)
+        options = (str(preset), str(written), format, uint8, test_time_dropout)
         if keras.backend.backend() == "tensorflow":
             export_on_tensorflow(*options)
         else:
