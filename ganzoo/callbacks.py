@@ -1,7 +1,6 @@
 """Keras callbacks for GAN training: sample grids, scores, checkpoints."""
 
 import json
-import math
 import pathlib
 
 import keras
@@ -10,6 +9,7 @@ import numpy as np
 from ganzoo.errors import InvalidArgumentError, TrainingDivergedError
 from ganzoo.files import recover, require_space, written_whole
 from ganzoo.images import preview_images, save_image_grid
+from ganzoo.presets import weights_file_bytes
 
 
 class SampleGrid(keras.callbacks.Callback):
@@ -122,7 +122,9 @@ class Checkpoint(keras.callbacks.Callback):
         name = f"epoch_{epoch:04d}" + (f"_step_{step:06d}" if step else "") + ".weights.h5"
         state = {"epoch": epoch, **({"step": step} if step else {}), "weights": name}
         weights = self.folder / name
-        require_space(self.folder, sum(math.prod(v.shape) * 4 for v in self.model.variables))
+        # Room for the new file beside the last one, which is deleted only afterwards.
+        last = [p.stat().st_size for p in self.folder.glob("epoch_*.weights.h5")]
+        require_space(self.folder, max([weights_file_bytes(self.model.variables), *last]))
         with written_whole(weights) as staging:
             self.model.save_weights(staging)
         with written_whole(self.state) as staging:

@@ -34,7 +34,7 @@ import urllib.error
 import urllib.request
 
 from ganzoo.errors import PresetError
-from ganzoo.files import written_whole
+from ganzoo.files import require_space, written_whole
 from ganzoo.resources import keras_cache, presets_dir
 from ganzoo.version import __version__
 
@@ -51,6 +51,17 @@ def sha256(path):
         for block in iter(lambda: file.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+HDF5_BYTES_PER_VARIABLE = 8192  # an HDF5 dataset's headers and metadata, generously
+
+
+def weights_file_bytes(variables):
+    """An upper estimate of the size of a `.weights.h5` file holding `variables`: what a
+    write must find free, since HDF5 crashes the process when the disk fills mid-file."""
+    return sum(
+        math.prod(v.shape) * 8 + HDF5_BYTES_PER_VARIABLE for v in variables
+    )  # 8: the widest dtype stored
 
 
 def parameter_counts(model):
@@ -91,6 +102,7 @@ def save_preset(model, folder, metadata=None, overwrite=False):
         # An uncompiled copy: the preset holds the networks' weights, not the optimizers'.
         inference_copy = type(model).from_config(model.get_config())
         inference_copy.set_weights(model.get_weights())
+        require_space(staging, weights_file_bytes(inference_copy.weights))
         inference_copy.save_weights(staging / WEIGHTS_FILE)
         files = {
             name: {"sha256": sha256(staging / name), "bytes": (staging / name).stat().st_size}

@@ -13,6 +13,7 @@ and flips. Shuffling, augmentation and parallel maps are deterministic for a see
 
 import tensorflow as tf
 
+from ganzoo.arguments import as_array, as_count, as_images, as_seed
 from ganzoo.data.preprocess import preprocess_paired, to_unit_range
 from ganzoo.errors import InvalidArgumentError
 
@@ -113,10 +114,18 @@ def image_batches(images, labels=None, batch_size=64, shuffle=True, seed=0, cach
         cache: see `element_stream` (arrays are in memory already; a path caches to
             disk). Defaults to False.
     """
+    images = as_images(images)
+    if labels is not None:
+        labels = as_array(labels, "labels", (1, 2), dtype=None, least=0)
+        if len(labels) != len(images):
+            raise InvalidArgumentError(
+                f"labels has {len(labels)} entries for {len(images)} images; give one "
+                "class id per image."
+            )
     elements = images if labels is None else (images, labels)
     keys = tf.data.Dataset.from_tensor_slices(elements)
-    stream = element_stream(keys, shuffle=shuffle, seed=seed, cache=cache)
-    return batched(stream, batch_size)
+    stream = element_stream(keys, shuffle=shuffle, seed=as_seed(seed), cache=cache)
+    return batched(stream, as_count(batch_size, "batch_size"))
 
 
 def paired_batches(
@@ -130,6 +139,12 @@ def paired_batches(
             flip). Defaults to None (the arrays as they are).
         batch_size: Defaults to 1, the pix2pix paper's.
     """
+    inputs, targets = as_images(inputs, "inputs"), as_images(targets, "targets")
+    if len(inputs) != len(targets):
+        raise InvalidArgumentError(
+            f"inputs and targets are pairs row by row; received {len(inputs)} inputs and "
+            f"{len(targets)} targets."
+        )
     keys = tf.data.Dataset.from_tensor_slices((inputs, targets))
     augment = None
     if preprocess is not None:
@@ -137,8 +152,8 @@ def paired_batches(
         def augment(pair, seed):
             return preprocess_paired(preprocess, *pair, seed, training, (-1.0, 1.0))
 
-    stream = element_stream(keys, augment=augment, shuffle=shuffle, seed=seed, cache=cache)
-    return batched(stream, batch_size)
+    stream = element_stream(keys, augment=augment, shuffle=shuffle, seed=as_seed(seed), cache=cache)
+    return batched(stream, as_count(batch_size, "batch_size"))
 
 
 def unpaired_streams(streams, count, batch_size, drop_remainder=True):
@@ -157,6 +172,8 @@ def unpaired_batches(images_a, images_b, batch_size=1, shuffle=True, seed=0):
 
     An epoch has max(len(a), len(b)) pairs; each domain is shuffled on its own.
     """
+    images_a, images_b = as_images(images_a, "images_a"), as_images(images_b, "images_b")
+    seed = as_seed(seed) or 0
     streams = {
         domain: element_stream(
             tf.data.Dataset.from_tensor_slices(images),
@@ -166,4 +183,5 @@ def unpaired_batches(images_a, images_b, batch_size=1, shuffle=True, seed=0):
         )
         for i, (domain, images) in enumerate((("A", images_a), ("B", images_b)))
     }
-    return unpaired_streams(streams, max(len(images_a), len(images_b)), batch_size)
+    count = max(len(images_a), len(images_b))
+    return unpaired_streams(streams, count, as_count(batch_size, "batch_size"))

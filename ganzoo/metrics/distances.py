@@ -18,18 +18,19 @@ import warnings
 
 import numpy as np
 
+from ganzoo.arguments import as_array
 from ganzoo.errors import InvalidArgumentError
 
 
 def check_features(features_a, features_b, minimum=2):
-    a, b = (np.asarray(f, np.float64) for f in (features_a, features_b))
-    if a.ndim != 2 or b.ndim != 2 or a.shape[1] != b.shape[1]:
+    """Two finite float64 arrays `(n, dim)` of one dim, each of at least `minimum` rows."""
+    a, b = (
+        as_array(f, f"features_{x}", 2, np.float64, least=minimum, rows="samples")
+        for f, x in ((features_a, "a"), (features_b, "b"))
+    )
+    if a.shape[1] != b.shape[1]:
         raise InvalidArgumentError(
             f"Features must be two arrays (n, dim) of one dim. Received {a.shape} and {b.shape}."
-        )
-    if min(len(a), len(b)) < minimum:
-        raise InvalidArgumentError(
-            f"Need at least {minimum} samples per set. Received {len(a)}, {len(b)}."
         )
     return a, b
 

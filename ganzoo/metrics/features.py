@@ -17,6 +17,7 @@ import warnings
 import keras
 import numpy as np
 
+from ganzoo.arguments import as_array, check_range
 from ganzoo.errors import InvalidArgumentError
 from ganzoo.metrics.digits import load_digit_classifier
 
@@ -32,20 +33,15 @@ def checked_unit_range(images, value_range=(-1.0, 1.0)):
         ValueError: when values fall outside the declared range (naming what they look
             like). A (-1, 1) batch with no negative value warns: it looks like [0, 1].
     """
-    images = np.asarray(images, np.float32)
     if tuple(value_range) not in ((-1.0, 1.0), (0.0, 255.0)):
         raise InvalidArgumentError(
             f"value_range must be (-1, 1) or (0, 255). Received {value_range}."
         )
-    low, high = value_range
-    smallest, largest = float(images.min()), float(images.max())
-    tolerance = 1e-3 * (high - low)
-    if smallest < low - tolerance or largest > high + tolerance:
-        hint = " They look like [0, 255]: pass value_range=(0, 255)." if largest > 2 else ""
-        raise InvalidArgumentError(
-            f"Images have values in [{smallest:.3g}, {largest:.3g}], outside the declared "
-            f"value_range {tuple(value_range)}.{hint}"
-        )
+    images = as_array(images, "images", 4)
+    smallest = float(images.min())
+    check_range(
+        images, "images", value_range, " They look like [0, 255]: pass value_range=(0, 255)."
+    )
     if value_range == (0.0, 255.0):
         return images / 127.5 - 1.0
     if smallest >= 0 and images.size > 1000:

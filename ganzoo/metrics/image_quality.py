@@ -8,6 +8,7 @@ the numbers are the same on every backend.
 import numpy as np
 from scipy import ndimage
 
+from ganzoo.arguments import as_images
 from ganzoo.errors import InvalidArgumentError
 
 DATA_RANGE = 2.0  # [-1, 1]
@@ -17,8 +18,13 @@ SSIM_K1, SSIM_K2 = 0.01, 0.03
 
 
 def check_pair(images, targets):
-    images, targets = (np.asarray(x, np.float64) for x in (images, targets))
-    if images.shape != targets.shape or images.ndim != 4:
+    """Two finite float64 image arrays of one shape `(n, height, width, channels)`, in
+    [-1, 1] (the range PSNR's peak assumes)."""
+    images, targets = (
+        as_images(x, name, dtype=np.float64)
+        for x, name in ((images, "images"), (targets, "targets"))
+    )
+    if images.shape != targets.shape:
         raise InvalidArgumentError(
             "Images and targets must have one shape (n, height, width, channels). "
             f"Received {images.shape} and {targets.shape}."

@@ -33,9 +33,19 @@ def batch_shapes(x, y=None):
     return None, None
 
 
-def check_class_ids(labels, num_classes):
-    """Raises ValueError unless `labels` are integer class ids in [0, num_classes)."""
+def check_class_ids(labels, num_classes, count=None):
+    """`labels` as integer class ids in [0, num_classes), or InvalidArgumentError.
+
+    With `count`, one id (for all) or `count` of them; the result has `count`.
+    """
     labels = np.asarray(labels)
+    if count is not None and labels.ndim == 0:
+        labels = np.full(count, labels)
+    if count is not None and labels.ndim == 1 and len(labels) != count:
+        raise InvalidArgumentError(
+            f"labels gives {len(labels)} class ids for {count} images; give one id for all "
+            f"or one per image."
+        )
     if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
         raise InvalidArgumentError(
             f"Labels must be a 1-D array of integer class ids. Received shape "

@@ -18,6 +18,7 @@ discriminators (another).
 import keras
 from keras import ops
 
+from ganzoo.arguments import as_count, as_number
 from ganzoo.errors import InvalidArgumentError
 from ganzoo.losses import discriminator_objective
 from ganzoo.models.translation import TranslationBase
@@ -119,10 +120,10 @@ class CycleGAN(TranslationBase):
                 f"channels in A as in B; received {input_channels} and {output_channels}. "
                 "Set identity_weight=0, or convert one domain's images."
             )
-        self.cycle_weight_a = float(cycle_weight_a)
-        self.cycle_weight_b = float(cycle_weight_b)
-        self.identity_weight = float(identity_weight)
-        self.pool_size = int(pool_size)
+        self.cycle_weight_a = as_number(cycle_weight_a, "cycle_weight_a", least=0)
+        self.cycle_weight_b = as_number(cycle_weight_b, "cycle_weight_b", least=0)
+        self.identity_weight = as_number(identity_weight, "identity_weight", least=0)
+        self.pool_size = as_count(pool_size, "pool_size", least=0)
         self.generator_ab = self.build_generator(input_channels, output_channels, "generator_ab")
         self.generator_ba = self.build_generator(output_channels, input_channels, "generator_ba")
         self.discriminator_a = self.build_discriminator(input_channels, "discriminator_a")

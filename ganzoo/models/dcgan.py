@@ -2,6 +2,7 @@
 
 import keras
 
+from ganzoo.arguments import as_count
 from ganzoo.blocks import dcgan_discriminator, dcgan_generator
 from ganzoo.errors import InvalidArgumentError
 from ganzoo.models.gan import GANBase
@@ -70,7 +71,7 @@ class DCGAN(GANBase):
                 "samples of a batch (Gulrajani et al., 2017, sec. 4). With "
                 "adversarial_loss='wgan-gp' use discriminator_norm='layer' or 'none'."
             )
-        self.filters = int(filters)
+        self.filters = as_count(filters, "filters")
         self.generator_norm = generator_norm
         self.discriminator_norm = discriminator_norm
         self.init = init

@@ -14,6 +14,7 @@ import keras
 import numpy as np
 from keras import layers, ops
 
+from ganzoo.arguments import as_count, as_number, as_seed
 from ganzoo.blocks import LabelMaps, mlp_discriminator, mlp_generator
 from ganzoo.errors import InvalidArgumentError
 from ganzoo.losses import discriminator_objective, get_objective
@@ -53,25 +54,21 @@ class GANBase(AdversarialModel):
         **kwargs,
     ):
         super().__init__(seed=seed, **kwargs)
-        image_shape = tuple(int(s) for s in image_shape)
-        if len(image_shape) != 3 or min(image_shape) < 1:
+        image_shape = tuple(as_count(s, "image_shape") for s in image_shape)
+        if len(image_shape) != 3:
             raise InvalidArgumentError(
                 "image_shape must be (height, width, channels), e.g. (28, 28, 1). "
                 f"Received: image_shape={image_shape}."
             )
-        if num_classes is not None and num_classes < 2:
-            raise InvalidArgumentError(f"num_classes must be at least 2. Received: {num_classes}.")
-        if discriminator_steps < 1:
-            raise InvalidArgumentError(
-                f"discriminator_steps must be >= 1. Received: {discriminator_steps}."
-            )
         self.image_shape = image_shape
-        self.latent_dim = int(latent_dim)
-        self.num_classes = num_classes
+        self.latent_dim = as_count(latent_dim, "latent_dim")
+        self.num_classes = None if num_classes is None else as_count(num_classes, "num_classes", 2)
         self.adversarial_loss = adversarial_loss
         self.objective = get_objective(adversarial_loss)
-        self.discriminator_steps = int(discriminator_steps)
-        self.gradient_penalty_weight = float(gradient_penalty_weight)
+        self.discriminator_steps = as_count(discriminator_steps, "discriminator_steps")
+        self.gradient_penalty_weight = as_number(
+            gradient_penalty_weight, "gradient_penalty_weight", least=0
+        )
 
     # -- networks -------------------------------------------------------------------
 
@@ -219,7 +216,9 @@ class GANBase(AdversarialModel):
         Returns:
             float32 NumPy array `(num_images, height, width, channels)` in [-1, 1].
         """
-        latents = np.random.default_rng(seed).standard_normal(
+        num_images = as_count(num_images, "num_images", least=0)
+        batch_size = as_count(batch_size, "batch_size")
+        latents = np.random.default_rng(as_seed(seed)).standard_normal(
             (num_images, self.latent_dim), dtype=np.float32
         )
         if self.num_classes is None:
@@ -234,8 +233,10 @@ class GANBase(AdversarialModel):
                     f"This {type(self).__name__} is conditional: pass labels, class ids "
                     f"in [0, {self.num_classes})."
                 )
-            ids = check_class_ids(np.broadcast_to(labels, (num_images,)), self.num_classes)
+            ids = check_class_ids(labels, self.num_classes, num_images)
             inputs = [latents, np.eye(self.num_classes, dtype=np.float32)[ids]]
+        if num_images == 0:  # no generator call: an empty batch
+            return np.zeros((0, *self.image_shape), np.float32)
         return self.generator.predict(inputs, batch_size=batch_size, verbose=0)
 
     def get_config(self):
@@ -294,8 +295,10 @@ class GAN(GANBase):
             seed=seed,
             **kwargs,
         )
-        self.generator_units = tuple(generator_units)
-        self.discriminator_units = tuple(discriminator_units)
+        self.generator_units = tuple(as_count(u, "generator_units") for u in generator_units)
+        self.discriminator_units = tuple(
+            as_count(u, "discriminator_units") for u in discriminator_units
+        )
         inputs, h = self.generator_inputs()
         self.generator = keras.Model(
             inputs, mlp_generator(h, self.image_shape, self.generator_units), name="generator"

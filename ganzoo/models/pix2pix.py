@@ -14,6 +14,7 @@ frequencies. D minimises the objective's discriminator loss on (x, y) as real an
 import keras
 from keras import ops
 
+from ganzoo.arguments import as_number
 from ganzoo.errors import InvalidArgumentError
 from ganzoo.losses import discriminator_objective
 from ganzoo.models.translation import TranslationBase
@@ -97,7 +98,7 @@ class Pix2Pix(TranslationBase):
                 f"direction must be one of {DIRECTIONS}. Received: {direction!r}."
             )
         self.direction = direction
-        self.l1_weight = float(l1_weight)
+        self.l1_weight = as_number(l1_weight, "l1_weight", least=0)
         self.generator = self.build_generator(input_channels, output_channels, "generator")
         self.discriminator = self.build_discriminator(
             input_channels + output_channels, "discriminator"

@@ -21,6 +21,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from ganzoo.arguments import as_array, as_count, as_number, check_range
 from ganzoo.blocks import (
     discriminator_network,
     generator_network,
@@ -70,20 +71,22 @@ class TranslationBase(AdversarialModel):
         **kwargs,
     ):
         super().__init__(seed=seed, **kwargs)
-        self.image_size = tuple(int(s) for s in image_size)
-        self.input_channels = int(input_channels)
-        self.output_channels = int(output_channels)
+        self.image_size = tuple(as_count(s, "image_size") for s in image_size)
+        self.input_channels = as_count(input_channels, "input_channels")
+        self.output_channels = as_count(output_channels, "output_channels")
         self.generator_name = generator
         self.discriminator_name = discriminator
-        self.discriminator_layers = int(discriminator_layers)
-        self.generator_filters = int(generator_filters)
-        self.discriminator_filters = int(discriminator_filters)
+        self.discriminator_layers = as_count(discriminator_layers, "discriminator_layers")
+        self.generator_filters = as_count(generator_filters, "generator_filters")
+        self.discriminator_filters = as_count(discriminator_filters, "discriminator_filters")
         self.norm = norm
         self.init = init
         self.dropout = bool(dropout)
         self.adversarial_loss = adversarial_loss
         self.objective = get_objective(adversarial_loss)
-        self.gradient_penalty_weight = float(gradient_penalty_weight)
+        self.gradient_penalty_weight = as_number(
+            gradient_penalty_weight, "gradient_penalty_weight", least=0
+        )
         self.size_multiple = size_multiple(generator)
         self.smallest_size = smallest_size(generator)
         if len(self.image_size) != 2:
@@ -209,16 +212,20 @@ class TranslationBase(AdversarialModel):
         Returns:
             float32 NumPy array, the same height and width as `images`.
         """
-        images = np.asarray(images, dtype="float32")
-        single = images.ndim == 3
-        if single:
-            images = images[None]
-        if images.ndim != 4 or images.shape[-1] != channels:
+        images = np.asarray(images) if isinstance(images, (list, tuple)) else images
+        single = np.ndim(images) == 3
+        images = as_array(images[None] if single else images, "images", (4,), least=0)
+        if images.shape[-1] != channels or min(images.shape[1:3]) < 1:
             raise InvalidArgumentError(
                 f"translate takes images of shape (batch, height, width, {channels}) or "
-                f"(height, width, {channels}) in [-1, 1]. Received shape {images.shape}."
+                f"(height, width, {channels}) in [-1, 1]. Received shape "
+                f"{images.shape[1:] if single else images.shape}."
             )
+        check_range(images, "images")
+        batch_size = as_count(batch_size, "batch_size")
         height, width = images.shape[1:3]
+        if not len(images):  # an empty batch: nothing to run
+            return np.zeros((0, height, width, network.output_shape[-1]), np.float32)
         m = self.size_multiple
         padded = tuple(max(self.smallest_size, -(-s // m) * m) for s in (height, width))
         if padded != (height, width):

@@ -7,6 +7,7 @@ import keras
 import tensorflow as tf
 
 from ganzoo import backend, presets
+from ganzoo.arguments import as_seed
 from ganzoo.errors import InvalidArgumentError
 from ganzoo.training.optimizer_group import OptimizerGroup
 
@@ -70,8 +71,8 @@ class AdversarialModel(keras.Model):
 
     def __init__(self, seed=None, **kwargs):
         super().__init__(**kwargs)
-        self.seed = seed
-        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.seed = as_seed(seed)
+        self.seed_generator = keras.random.SeedGenerator(self.seed)
         self.trackers = {name: keras.metrics.Mean(name=name) for name in self.tracked_metrics}
         # The networks are functional models, built when constructed; without this
         # flag `fit` would try to build the model by calling it on a data batch.
