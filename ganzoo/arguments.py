@@ -24,6 +24,18 @@ def as_count(value, name, least=1):
     return int(value)
 
 
+def as_counts(values, name, length=None, least=1):
+    """A tuple of integers >= `least` (of `length` of them, if given): a shape, a size."""
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+        raise InvalidTypeError(f"{name} must be a list of integers. Received: {values!r}.")
+    values = tuple(values)
+    if (length is not None and len(values) != length) or not values:
+        raise InvalidArgumentError(
+            f"{name} must be {length or 'one or more'} integers. Received: {values!r}."
+        )
+    return tuple(as_count(value, name, least) for value in values)
+
+
 def as_seed(value, name="seed"):
     """None, or an integer >= 0."""
     return None if value is None else as_count(value, name, least=0)

@@ -129,7 +129,7 @@ ALIASES = {"vanilla": "non-saturating", "lsgan": "least-squares", "wgangp": "wga
 
 def get_objective(name):
     """Returns the `Objective` called `name` (or one of its aliases)."""
-    canonical = ALIASES.get(name, name)
+    canonical = ALIASES.get(name, name) if isinstance(name, str) else None
     if canonical not in OBJECTIVES:
         raise InvalidArgumentError(
             f"Unknown adversarial loss {name!r}. Choose one of "

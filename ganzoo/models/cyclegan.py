@@ -114,16 +114,16 @@ class CycleGAN(TranslationBase):
             seed=seed,
             **kwargs,
         )
-        if identity_weight > 0 and input_channels != output_channels:
+        self.cycle_weight_a = as_number(cycle_weight_a, "cycle_weight_a", least=0)
+        self.cycle_weight_b = as_number(cycle_weight_b, "cycle_weight_b", least=0)
+        self.identity_weight = as_number(identity_weight, "identity_weight", least=0)
+        self.pool_size = as_count(pool_size, "pool_size", least=0)
+        if self.identity_weight > 0 and self.input_channels != self.output_channels:
             raise InvalidArgumentError(
                 "The identity loss feeds B images to G: A -> B, so it needs as many "
                 f"channels in A as in B; received {input_channels} and {output_channels}. "
                 "Set identity_weight=0, or convert one domain's images."
             )
-        self.cycle_weight_a = as_number(cycle_weight_a, "cycle_weight_a", least=0)
-        self.cycle_weight_b = as_number(cycle_weight_b, "cycle_weight_b", least=0)
-        self.identity_weight = as_number(identity_weight, "identity_weight", least=0)
-        self.pool_size = as_count(pool_size, "pool_size", least=0)
         self.generator_ab = self.build_generator(input_channels, output_channels, "generator_ab")
         self.generator_ba = self.build_generator(output_channels, input_channels, "generator_ba")
         self.discriminator_a = self.build_discriminator(input_channels, "discriminator_a")

@@ -14,7 +14,7 @@ import keras
 import numpy as np
 from keras import layers, ops
 
-from ganzoo.arguments import as_count, as_number, as_seed
+from ganzoo.arguments import as_count, as_counts, as_number, as_seed
 from ganzoo.blocks import LabelMaps, mlp_discriminator, mlp_generator
 from ganzoo.errors import InvalidArgumentError
 from ganzoo.losses import discriminator_objective, get_objective
@@ -54,13 +54,7 @@ class GANBase(AdversarialModel):
         **kwargs,
     ):
         super().__init__(seed=seed, **kwargs)
-        image_shape = tuple(as_count(s, "image_shape") for s in image_shape)
-        if len(image_shape) != 3:
-            raise InvalidArgumentError(
-                "image_shape must be (height, width, channels), e.g. (28, 28, 1). "
-                f"Received: image_shape={image_shape}."
-            )
-        self.image_shape = image_shape
+        self.image_shape = as_counts(image_shape, "image_shape (height, width, channels)", 3)
         self.latent_dim = as_count(latent_dim, "latent_dim")
         self.num_classes = None if num_classes is None else as_count(num_classes, "num_classes", 2)
         self.adversarial_loss = adversarial_loss
@@ -295,10 +289,8 @@ class GAN(GANBase):
             seed=seed,
             **kwargs,
         )
-        self.generator_units = tuple(as_count(u, "generator_units") for u in generator_units)
-        self.discriminator_units = tuple(
-            as_count(u, "discriminator_units") for u in discriminator_units
-        )
+        self.generator_units = as_counts(generator_units, "generator_units")
+        self.discriminator_units = as_counts(discriminator_units, "discriminator_units")
         inputs, h = self.generator_inputs()
         self.generator = keras.Model(
             inputs, mlp_generator(h, self.image_shape, self.generator_units), name="generator"

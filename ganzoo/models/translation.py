@@ -21,7 +21,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from ganzoo.arguments import as_array, as_count, as_number, check_range
+from ganzoo.arguments import as_array, as_count, as_counts, as_number, check_range
 from ganzoo.blocks import (
     discriminator_network,
     generator_network,
@@ -71,7 +71,7 @@ class TranslationBase(AdversarialModel):
         **kwargs,
     ):
         super().__init__(seed=seed, **kwargs)
-        self.image_size = tuple(as_count(s, "image_size") for s in image_size)
+        self.image_size = as_counts(image_size, "image_size (height, width)", 2)
         self.input_channels = as_count(input_channels, "input_channels")
         self.output_channels = as_count(output_channels, "output_channels")
         self.generator_name = generator
@@ -89,10 +89,6 @@ class TranslationBase(AdversarialModel):
         )
         self.size_multiple = size_multiple(generator)
         self.smallest_size = smallest_size(generator)
-        if len(self.image_size) != 2:
-            raise InvalidArgumentError(
-                f"image_size must be (height, width). Received: {image_size}."
-            )
         self.check_size(self.image_size, "image_size")
         if discriminator in ("basic", "n_layers"):
             layers = 3 if discriminator == "basic" else self.discriminator_layers

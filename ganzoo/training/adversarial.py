@@ -41,6 +41,8 @@ def trainable_variables(networks):
 #   "translator"        translates source images to targets one way: `translate(images)`
 #   "cycle_translator"  translates A -> B and B -> A: `translate(images, direction)`
 KINDS = ("generator", "translator", "cycle_translator")
+# What a model passes on to `keras.Model` (what its config holds besides its own).
+KERAS_MODEL_ARGUMENTS = ("name", "trainable", "dtype")
 
 
 class AdversarialModel(keras.Model):
@@ -70,6 +72,12 @@ class AdversarialModel(keras.Model):
     discriminator_steps = 1
 
     def __init__(self, seed=None, **kwargs):
+        unknown = sorted(set(kwargs) - set(KERAS_MODEL_ARGUMENTS))
+        if unknown:
+            raise InvalidArgumentError(
+                f"{type(self).__name__} takes no argument {unknown[0]!r}. See "
+                f"help(ganzoo.{type(self).__name__}) for its arguments."
+            )
         super().__init__(**kwargs)
         self.seed = as_seed(seed)
         self.seed_generator = keras.random.SeedGenerator(self.seed)
