@@ -2,11 +2,13 @@
 
 import json
 import pathlib
+import time
 
 import keras
 import numpy as np
 
-from ganzoo.errors import InvalidArgumentError, TrainingDivergedError
+from ganzoo.arguments import as_count, as_number
+from ganzoo.errors import TrainingDivergedError
 from ganzoo.files import recover, require_space, written_whole
 from ganzoo.images import preview_images, save_image_grid
 from ganzoo.presets import weights_file_bytes
@@ -65,18 +67,22 @@ class Checkpoint(keras.callbacks.Callback):
         folder: the checkpoint folder.
         every_steps: also save after every this many steps within an epoch. Defaults
             to None (at the end of each epoch only).
+        every_minutes: also save within an epoch once this many minutes have passed
+            since the last save. Defaults to None.
         restore: load the last checkpoint at the start of `fit`. Defaults to True.
     """
 
-    def __init__(self, folder, every_steps=None, restore=True):
+    def __init__(self, folder, every_steps=None, restore=True, every_minutes=None):
         super().__init__()
-        if every_steps is not None and every_steps < 1:
-            raise InvalidArgumentError(
-                f"every_steps must be a positive number of steps or None. Received: {every_steps}."
-            )
         self.folder = pathlib.Path(folder)
         self.state = self.folder / "state.json"
-        self.every_steps = every_steps
+        self.every_steps = None if every_steps is None else as_count(every_steps, "every_steps")
+        self.every_seconds = (
+            None
+            if every_minutes is None
+            else 60 * as_number(every_minutes, "every_minutes", least=0, exclusive=True)
+        )
+        self.last_save = time.monotonic()
         self.restore_on_train_begin = restore
         self.epoch = self.step = 0  # the position of the last finished step
         self.first_step = 0  # the step the first epoch of this fit starts after
@@ -110,7 +116,9 @@ class Checkpoint(keras.callbacks.Callback):
 
     def on_train_batch_end(self, batch, logs=None):
         self.step += 1
-        if self.every_steps and self.step % self.every_steps == 0:
+        due = self.every_steps and self.step % self.every_steps == 0
+        late = self.every_seconds and time.monotonic() - self.last_save >= self.every_seconds
+        if due or late:
             self.save(self.epoch, self.step)
 
     def on_epoch_end(self, epoch, logs=None):
@@ -132,6 +140,7 @@ class Checkpoint(keras.callbacks.Callback):
         for old in self.folder.glob("epoch_*.weights.h5"):
             if old.name != name:
                 old.unlink()
+        self.last_save = time.monotonic()
 
 
 def check_finite_weights(model, epoch, step):

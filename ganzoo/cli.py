@@ -110,6 +110,12 @@ def parse_args(argv):
         help="also checkpoint every STEPS steps within an epoch ([train] checkpoint_every_steps)",
     )
     train.add_argument(
+        "--checkpoint-minutes",
+        type=float,
+        metavar="MINUTES",
+        help="also checkpoint within an epoch every MINUTES ([train] checkpoint_every_minutes)",
+    )
+    train.add_argument(
         "--set",
         action="append",
         default=[],
@@ -193,6 +199,8 @@ def train(args):
         overrides["train.epochs"] = args.epochs
     if args.checkpoint_every is not None:
         overrides["train.checkpoint_every_steps"] = args.checkpoint_every
+    if args.checkpoint_minutes is not None:
+        overrides["train.checkpoint_every_minutes"] = args.checkpoint_minutes
     recipe = load_recipe(args.recipe, overrides)
     if args.dry_run:
         print(json.dumps(recipe.to_dict(), indent=2))

@@ -197,8 +197,13 @@ def test_translate(models, images, batch_size, direction, family):
     metric=st.sampled_from(["frechet_distance", "kernel_distance", "precision_recall"]),
 )
 def test_feature_distances(a, b, metric):
+    def distance():
+        result = getattr(metrics, metric)(a, b)
+        # KID's standard error is NaN, as documented, when the sets make a single block.
+        return result[:1] if metric == "kernel_distance" else result
+
     with np.errstate(all="ignore"), contextlib.suppress(UserWarning):
-        works_or_refuses(lambda: getattr(metrics, metric)(a, b))
+        works_or_refuses(distance)
 
 
 @FUZZ
@@ -282,3 +287,12 @@ def test_command_line_arguments(argv, capsys):
     except SystemExit as exit:
         assert exit.code in (0, 2)
     capsys.readouterr()
+
+
+@FUZZ
+@given(handle=st.one_of(st.text(alphabet="abcdgnz_./-0123456789 ", max_size=16), ANYTHING))
+def test_preset_handles(handle, tmp_path_factory):
+    """A preset handle is a shipped name, a folder or a URL (hub handles need the
+    network, which these tests leave alone)."""
+    cache = tmp_path_factory.mktemp("cache")
+    works_or_refuses(lambda: ganzoo.from_preset(handle, cache_dir=cache))

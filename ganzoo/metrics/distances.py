@@ -28,7 +28,7 @@ def check_features(features_a, features_b, minimum=2):
         as_array(f, f"features_{x}", 2, np.float64, least=minimum, rows="samples")
         for f, x in ((features_a, "a"), (features_b, "b"))
     )
-    if a.shape[1] != b.shape[1]:
+    if a.shape[1] != b.shape[1] or a.shape[1] < 1:
         raise InvalidArgumentError(
             f"Features must be two arrays (n, dim) of one dim. Received {a.shape} and {b.shape}."
         )

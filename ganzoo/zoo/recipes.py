@@ -60,6 +60,8 @@ class TrainOptions:
         checkpoint_every_steps: also checkpoint after every this many steps within an
             epoch (a kill then loses at most that many). Defaults to None (at the end
             of each epoch).
+        checkpoint_every_minutes: also checkpoint within an epoch once this many
+            minutes have passed since the last checkpoint. Defaults to None.
     """
 
     epochs: int
@@ -69,6 +71,7 @@ class TrainOptions:
     steps_per_epoch: int | None = None
     seed: int = 0
     checkpoint_every_steps: int | None = None
+    checkpoint_every_minutes: float | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -115,10 +118,11 @@ LEAST = {
     "steps_per_epoch": 1,
     "seed": 0,
     "checkpoint_every_steps": 1,
+    "checkpoint_every_minutes": 0.0,  # exclusive
     "better_by": 0.0,  # exclusive
     "num_samples": 8,  # KID's blocks and the neighbourhoods of precision / recall need 8
 }
-EXCLUSIVE = ("learning_rate", "better_by")
+EXCLUSIVE = ("learning_rate", "better_by", "checkpoint_every_minutes")
 
 
 def check_values(options, where):

@@ -171,7 +171,12 @@ def train(recipe, out, verbose="auto"):
         untrained = held_out_scores(model, evaluation.data, evaluation.num_samples, options.seed)
     examples = preview_examples(recipe, model)
 
-    checkpoint = Checkpoint(out / "checkpoint", options.checkpoint_every_steps, restore=False)
+    checkpoint = Checkpoint(
+        out / "checkpoint",
+        options.checkpoint_every_steps,
+        restore=False,
+        every_minutes=options.checkpoint_every_minutes,
+    )
     epoch, step = checkpoint.restore(model)
     if (epoch, step) != (0, 0):
         print(f"ganzoo: resuming after epoch {epoch}, step {step} ({checkpoint.state})")
