@@ -368,12 +368,20 @@ def main(argv=None):
             start_backend(getattr(args, "verbose", False))
         return COMMANDS[args.command](args) or 0
     except (GanzooError, ValueError, TypeError, OSError, RuntimeError) as error:
+        end_progress_line(args)
         message = " ".join(str(error).split()) or type(error).__name__  # one line
         print(f"ganzoo: error: {message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt as interrupt:
+        end_progress_line(args)
         print(f"ganzoo: {interrupt or 'interrupted'}", file=sys.stderr)
         return 130
+
+
+def end_progress_line(args):
+    """Ends the line `fit`'s progress bar was redrawing, so a message starts a new one."""
+    if args.command == "train":
+        print(flush=True)
 
 
 if __name__ == "__main__":

@@ -1,13 +1,16 @@
 """Training runs: a recipe trains with fit and writes its preset, on real sources."""
 
 import json
+import signal
+import subprocess
+import time
 
 import keras
 import numpy as np
 import pytest
 from helpers import batches, random_images, side_by_side_archive
 
-from benchmarks.kill_resume import RECIPES, TRAIN, kill_and_resume
+from benchmarks.kill_resume import RECIPES, TRAIN, kill_and_resume, train_command
 from ganzoo.callbacks import StopOnNonFinite
 from ganzoo.cli import main
 from ganzoo.models import from_preset
@@ -129,3 +132,22 @@ def test_a_nan_loss_stops_the_run_and_keeps_the_last_finite_checkpoint(
     model.load_weights(out / "checkpoint" / state["weights"])
     assert all(np.isfinite(w).all() for w in model.get_weights())
     assert not (out / "preset").exists()
+
+
+@pytest.mark.slow
+def test_ctrl_c_exits_130_with_one_line_and_the_checkpoint_intact(tmp_path):
+    out = tmp_path / "run"
+    command = train_command("dcgan_mnist5k", out) + ["--set", "train.epochs=200"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    state = out / "checkpoint" / "state.json"
+    deadline = time.monotonic() + 300
+    while not state.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stderr[-2000:]
+    last = stderr.strip().splitlines()[-1]
+    assert last.startswith("ganzoo: interrupted; the last checkpoint (after epoch")
+    assert "Traceback" not in stderr
+    saved = json.loads(state.read_text())
+    assert (out / "checkpoint" / saved["weights"]).is_file()
