@@ -22,7 +22,7 @@ import pathlib
 import sys
 import tempfile
 
-from ganzoo.errors import GanzooError, InvalidArgumentError
+from ganzoo.errors import GanzooError, InvalidArgumentError, MissingFileError
 
 # Modules that import Keras are imported inside the commands that use them (start-up time:
 # `--help`, `list` and argument errors start no backend). These three import none.
@@ -229,7 +229,7 @@ def load_model(name):
 
     if str(name).endswith(".keras"):
         if not pathlib.Path(name).is_file():
-            raise FileNotFoundError(f"no model file at {name}")
+            raise MissingFileError(f"no model file at {name}")
         return keras.saving.load_model(name)
     return from_preset(name)
 

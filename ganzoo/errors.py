@@ -7,6 +7,8 @@ built-in error it refines, so `except ValueError` keeps working.
         RecipeError                      a recipe file, table or key
         PresetError                      a preset folder, file or handle
       InvalidTypeError(TypeError)        a value of the wrong type
+      MissingFileError(FileNotFoundError)  a file or folder that is not there
+      ExistingFileError(FileExistsError)   a target that exists, without overwrite=True
       TrainingDivergedError(RuntimeError)  a loss or weight became NaN or infinite
       DownloadError(RuntimeError)        a download host that cannot be reached
       WriteError(OSError)                a file or folder that cannot be written (full
@@ -34,6 +36,14 @@ class RecipeError(InvalidArgumentError):
 
 class PresetError(InvalidArgumentError):
     """A preset that cannot be loaded; the message names the file and what to do."""
+
+
+class MissingFileError(GanzooError, FileNotFoundError):
+    """A file or folder that is not there; the message names it."""
+
+
+class ExistingFileError(GanzooError, FileExistsError):
+    """A target that exists already, written without overwrite=True."""
 
 
 class TrainingDivergedError(GanzooError, RuntimeError):

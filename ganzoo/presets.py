@@ -33,7 +33,7 @@ import sys
 import urllib.error
 import urllib.request
 
-from ganzoo.errors import PresetError
+from ganzoo.errors import ExistingFileError, PresetError
 from ganzoo.files import require_space, written_whole
 from ganzoo.resources import keras_cache, presets_dir
 from ganzoo.version import __version__
@@ -93,7 +93,7 @@ def save_preset(model, folder, metadata=None, overwrite=False):
 
     folder = pathlib.Path(folder)
     if folder.exists() and not overwrite:
-        raise FileExistsError(f"{folder} exists; pass overwrite=True to replace it.")
+        raise ExistingFileError(f"{folder} exists; pass overwrite=True to replace it.")
     with written_whole(folder) as staging:
         staging.mkdir()
         config = keras.saving.serialize_keras_object(model)

@@ -9,11 +9,12 @@ import os
 import numpy as np
 import pytest
 from helpers import tiny
+from PIL import Image
 
 import ganzoo
 from ganzoo import metrics
 from ganzoo.cli import parse_args
-from ganzoo.data import image_batches
+from ganzoo.data import Preprocess, image_batches
 from ganzoo.errors import GanzooError
 from ganzoo.zoo.recipes import load_recipe
 
@@ -296,3 +297,72 @@ def test_preset_handles(handle, tmp_path_factory):
     network, which these tests leave alone)."""
     cache = tmp_path_factory.mktemp("cache")
     works_or_refuses(lambda: ganzoo.from_preset(handle, cache_dir=cache))
+
+
+@FUZZ
+@given(
+    options=st.dictionaries(
+        st.sampled_from(["mode", "load_size", "crop_size", "flip"]), ANYTHING, max_size=3
+    )
+)
+def test_preprocess(options):
+    works_or_refuses(lambda: Preprocess(**options))
+
+
+@FUZZ
+@given(
+    loader=st.sampled_from(["image_folder", "paired_folder", "unpaired_folder"]),
+    folder=st.sampled_from(["images", "pairs", "missing", "empty", "bad"]),
+    batch_size=ANYTHING,
+    channels=ANYTHING,
+)
+def test_folder_loaders(loader, folder, batch_size, channels, image_folders):
+    """Folders of good images, a missing folder, an empty one, and one with a file that
+    is not an image, read with careless options."""
+    options = {"batch_size": batch_size}
+    if loader == "image_folder":
+        options["channels"] = channels
+    else:
+        options["preprocess"] = Preprocess("resize_and_crop", load_size=10, crop_size=8)
+    args = (image_folders / folder,) + (("train",) if loader == "unpaired_folder" else ())
+    works_or_refuses(lambda: getattr(ganzoo.data, loader)(*args, **options))
+
+
+@pytest.fixture(scope="module")
+def image_folders(tmp_path_factory):
+    root = tmp_path_factory.mktemp("folders")
+    rng = np.random.default_rng(0)
+    for folder in ("images", "pairs", "pairs/trainA", "pairs/trainB", "empty", "bad"):
+        (root / folder).mkdir(parents=True, exist_ok=True)
+    for i in range(3):
+        pixels = rng.integers(0, 256, (8, 16, 3), dtype=np.uint8)
+        Image.fromarray(pixels).save(root / "images" / f"{i}.png")
+        Image.fromarray(pixels).save(root / "pairs" / f"{i}.png")
+        Image.fromarray(pixels[:, :8]).save(root / "pairs" / "trainA" / f"{i}.png")
+        Image.fromarray(pixels[:, 8:]).save(root / "pairs" / "trainB" / f"{i}.png")
+    (root / "bad" / "broken.png").write_bytes(b"not an image")
+    return root
+
+
+@FUZZ
+@given(real=IMAGES, num_samples=ANYTHING, block_size=ANYTHING, k=ANYTHING)
+def test_sample_scores(models, real, num_samples, block_size, k):
+    features = metrics.digit_features("logits")
+    works_or_refuses(
+        lambda: list(
+            v
+            for v in metrics.sample_scores(
+                models["cgan"], real, features, num_samples, features, k, block_size
+            ).values()
+            if isinstance(v, float)
+        )
+    )
+
+
+@FUZZ
+@given(a=IMAGES, b=IMAGES, family=st.sampled_from(["pix2pix", "cyclegan"]))
+def test_translation_scores(models, a, b, family):
+    score = metrics.translation_scores if family == "pix2pix" else metrics.cycle_scores
+    works_or_refuses(
+        lambda: [v for v in score(models[family], a, b).values() if isinstance(v, float)]
+    )

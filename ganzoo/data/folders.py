@@ -19,6 +19,7 @@ import pathlib
 import tensorflow as tf
 from PIL import Image
 
+from ganzoo.arguments import as_count
 from ganzoo.data.pipeline import (
     batched,
     element_stream,
@@ -26,7 +27,7 @@ from ganzoo.data.pipeline import (
     unpaired_streams,
 )
 from ganzoo.data.preprocess import INFERENCE, TRAINING, preprocess_paired, to_unit_range
-from ganzoo.errors import InvalidArgumentError
+from ganzoo.errors import InvalidArgumentError, MissingFileError
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
 GRAY_MODES = ("1", "L", "LA", "I", "I;16", "F")
@@ -41,7 +42,7 @@ def image_files(folder):
     """
     folder = pathlib.Path(folder)
     if not folder.is_dir():
-        raise FileNotFoundError(f"Image folder {str(folder)!r} does not exist.")
+        raise MissingFileError(f"Image folder {str(folder)!r} does not exist.")
     files = sorted(p for p in folder.rglob("*") if p.is_file())
     images = [p for p in files if p.suffix.lower() in IMAGE_EXTENSIONS]
     if not images:
@@ -81,7 +82,7 @@ def read_image_shapes(paths, decode=True):
 def common_channels(shapes, channels):
     """`channels` if given, else 1 when every image is grayscale, else 3."""
     if channels is not None:
-        if channels not in (1, 3):
+        if as_count(channels, "channels") not in (1, 3):
             raise InvalidArgumentError(f"channels must be 1 or 3. Received: {channels}.")
         return channels
     return 1 if all(c == 1 for _, _, c in shapes) else 3
@@ -160,6 +161,7 @@ def paired_folder(
     Returns:
         `tf.data.Dataset` of `(a, b)`, float32 `(batch, crop, crop, channels)` in [-1, 1].
     """
+    batch_size = as_count(batch_size, "batch_size")
     folder = pathlib.Path(folder)
     if (folder / "A").is_dir() and (folder / "B").is_dir():
         paths_a, paths_b = matched_pairs(folder / "A", folder / "B")
@@ -270,6 +272,7 @@ def unpaired_folder(
     Returns:
         `tf.data.Dataset` of dicts of float32 `(batch, crop, crop, channels)` in [-1, 1].
     """
+    batch_size = as_count(batch_size, "batch_size")
     folder = pathlib.Path(folder)
     channels = per_domain(channels)
     paths = {d: image_files(folder / f"{split}{d}") for d in "AB"}
@@ -313,6 +316,7 @@ def image_folder(
         `(dataset, paths)`: batches of float32 `(batch, height, width, channels)` in
         [-1, 1], not shuffled, the last batch kept; `paths[i]` is image i's file.
     """
+    batch_size = as_count(batch_size, "batch_size")
     folders = folder if isinstance(folder, (list, tuple)) else [folder]
     paths = [
         p for f in map(pathlib.Path, folders) for p in ([f] if f.is_file() else image_files(f))

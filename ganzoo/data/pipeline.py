@@ -87,6 +87,7 @@ def batched(dataset, batch_size, drop_remainder=True, count=None):
         count: elements per epoch, for the error when there is not one full batch;
             defaults to the dataset's cardinality.
     """
+    batch_size = as_count(batch_size, "batch_size")
     count = int(dataset.cardinality()) if count is None else count
     if drop_remainder and 0 < count < batch_size:
         raise InvalidArgumentError(
@@ -125,7 +126,7 @@ def image_batches(images, labels=None, batch_size=64, shuffle=True, seed=0, cach
     elements = images if labels is None else (images, labels)
     keys = tf.data.Dataset.from_tensor_slices(elements)
     stream = element_stream(keys, shuffle=shuffle, seed=as_seed(seed), cache=cache)
-    return batched(stream, as_count(batch_size, "batch_size"))
+    return batched(stream, batch_size)
 
 
 def paired_batches(
@@ -153,7 +154,7 @@ def paired_batches(
             return preprocess_paired(preprocess, *pair, seed, training, (-1.0, 1.0))
 
     stream = element_stream(keys, augment=augment, shuffle=shuffle, seed=as_seed(seed), cache=cache)
-    return batched(stream, as_count(batch_size, "batch_size"))
+    return batched(stream, batch_size)
 
 
 def unpaired_streams(streams, count, batch_size, drop_remainder=True):
@@ -184,4 +185,4 @@ def unpaired_batches(images_a, images_b, batch_size=1, shuffle=True, seed=0):
         for i, (domain, images) in enumerate((("A", images_a), ("B", images_b)))
     }
     count = max(len(images_a), len(images_b))
-    return unpaired_streams(streams, count, as_count(batch_size, "batch_size"))
+    return unpaired_streams(streams, count, batch_size)

@@ -22,7 +22,8 @@ import dataclasses
 
 import tensorflow as tf
 
-from ganzoo.errors import InvalidArgumentError
+from ganzoo.arguments import as_count
+from ganzoo.errors import InvalidArgumentError, InvalidTypeError
 
 MODES = ("resize_and_crop", "crop", "scale_width", "scale_width_and_crop", "none")
 SIZE_BASE = 4  # the reference's __make_power_2 base for preprocess "none"
@@ -47,6 +48,10 @@ class Preprocess:
     flip: bool = True
 
     def __post_init__(self):
+        as_count(self.load_size, "load_size")
+        as_count(self.crop_size, "crop_size")
+        if not isinstance(self.flip, bool):
+            raise InvalidTypeError(f"flip must be True or False. Received: {self.flip!r}.")
         if self.mode not in MODES:
             raise InvalidArgumentError(
                 f"Unknown preprocess mode {self.mode!r}. Use one of {MODES}."

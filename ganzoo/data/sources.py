@@ -24,7 +24,7 @@ from ganzoo.data.photos import load_photo_pairs
 from ganzoo.data.pipeline import image_batches, paired_batches, unpaired_batches
 from ganzoo.data.preprocess import Preprocess
 from ganzoo.data.tfds_sources import tfds_images, tfds_unpaired
-from ganzoo.errors import InvalidArgumentError
+from ganzoo.errors import InvalidArgumentError, MissingFileError
 from ganzoo.resources import keras_cache
 
 PIX2PIX_URL = "http://efrosgans.eecs.berkeley.edu/pix2pix/datasets/{name}.tar.gz"
@@ -148,7 +148,7 @@ def download_pix2pix(name, sha256=None, cache_dir=None, url=None):
     for folder in (path / name, path.parent / name, path):
         if (folder / "train").is_dir():
             return folder
-    raise FileNotFoundError(f"{url.format(name=name)} unpacked to {path} with no train/ in it.")
+    raise MissingFileError(f"{url.format(name=name)} unpacked to {path} with no train/ in it.")
 
 
 def pix2pix_source(

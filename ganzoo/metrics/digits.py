@@ -9,6 +9,7 @@ import numpy as np
 from keras import layers
 
 from ganzoo.data import image_batches, load_mnist5k
+from ganzoo.errors import MissingFileError
 from ganzoo.resources import presets_dir
 
 WEIGHTS = "digit_classifier/model.weights.h5"  # in the presets folder
@@ -28,7 +29,7 @@ def load_digit_classifier():
     """The shipped classifier (test accuracy in `pretrained/digit_classifier/`)."""
     weights = presets_dir() / WEIGHTS
     if not weights.exists():
-        raise FileNotFoundError(
+        raise MissingFileError(
             f"No digit classifier weights at {weights}: the installation is incomplete. "
             "Reinstall ganzoo, or run `python -m ganzoo.metrics.digits` to train them."
         )

@@ -15,6 +15,7 @@ so it prints, logs and goes into a preset's metadata as it is.
 
 import numpy as np
 
+from ganzoo.arguments import as_count
 from ganzoo.metrics.distances import frechet_distance, kernel_distance, precision_recall
 from ganzoo.metrics.image_quality import mean_absolute_error, psnr, ssim
 
@@ -41,6 +42,8 @@ def sample_scores(
         block_size: KID block size (see `kernel_distance`).
         seed: the latents' seed.
     """
+    num_samples = as_count(num_samples, "num_samples", least=2)
+    k, block_size = as_count(k, "k"), as_count(block_size, "block_size", least=2)
     labels = None
     if model.num_classes is not None:
         labels = balanced_labels(num_samples, model.num_classes)

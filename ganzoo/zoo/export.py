@@ -36,7 +36,7 @@ import tempfile
 import keras
 import tensorflow as tf
 
-from ganzoo.errors import InvalidArgumentError
+from ganzoo.errors import ExistingFileError, InvalidArgumentError
 from ganzoo.files import written_whole
 from ganzoo.models import from_preset
 from ganzoo.presets import save_preset
@@ -215,7 +215,7 @@ def export(
     unit = path
     if path.exists() and not overwrite:
         if not saved_model or (path / str(version)).exists() or not path.is_dir():
-            raise FileExistsError(
+            raise ExistingFileError(
                 f"{path / str(version) if saved_model else path} exists; pass overwrite=True "
                 "(--overwrite) to replace it"
                 + (
