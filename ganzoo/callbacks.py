@@ -45,7 +45,22 @@ class SampleGrid(keras.callbacks.Callback):
         save_image_grid(images, self.folder / f"epoch_{epoch + 1:03d}.png", columns)
 
 
-class Checkpoint(keras.callbacks.Callback):
+class StepCounter(keras.callbacks.Callback):
+    """Knows the position in training: `epoch` (0-based) and `step` (steps finished in
+    it). A resumed run that starts within an epoch sets `first_step` before `fit`."""
+
+    epoch = step = 0
+    first_step = 0  # the step the first epoch of this fit starts after
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch, self.step = epoch, self.first_step
+        self.first_step = 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.step += 1
+
+
+class Checkpoint(StepCounter):
     """Saves the whole training state after every epoch (and every `every_steps` steps
     within one); `fit` resumes from it.
 
@@ -84,8 +99,6 @@ class Checkpoint(keras.callbacks.Callback):
         )
         self.last_save = time.monotonic()
         self.restore_on_train_begin = restore
-        self.epoch = self.step = 0  # the position of the last finished step
-        self.first_step = 0  # the step the first epoch of this fit starts after
 
     def position(self):
         """`(epoch, step)` of the last checkpoint: epochs finished, then steps of the next
@@ -110,12 +123,8 @@ class Checkpoint(keras.callbacks.Callback):
             if epoch:
                 self.model._initial_epoch = epoch  # what BackupAndRestore sets
 
-    def on_epoch_begin(self, epoch, logs=None):
-        self.epoch, self.step = epoch, self.first_step
-        self.first_step = 0
-
     def on_train_batch_end(self, batch, logs=None):
-        self.step += 1
+        super().on_train_batch_end(batch, logs)
         due = self.every_steps and self.step % self.every_steps == 0
         late = self.every_seconds and time.monotonic() - self.last_save >= self.every_seconds
         if due or late:
@@ -156,7 +165,7 @@ def check_finite_weights(model, epoch, step):
                 )
 
 
-class StopOnNonFinite(keras.callbacks.Callback):
+class StopOnNonFinite(StepCounter):
     """Stops training at the first NaN or infinite loss, before anything saves it.
 
     Put it before `Checkpoint` in the callbacks: it raises `TrainingDivergedError`
@@ -165,14 +174,8 @@ class StopOnNonFinite(keras.callbacks.Callback):
     checkpoint save the NaN weights.)
     """
 
-    first_step = 0  # the step the first epoch of this fit starts after (a resumed run)
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.epoch, self.step = epoch, self.first_step
-        self.first_step = 0
-
     def on_train_batch_end(self, batch, logs=None):
-        self.step += 1
+        super().on_train_batch_end(batch, logs)
         for name, value in (logs or {}).items():
             value = float(keras.ops.convert_to_numpy(value))
             if not np.isfinite(value):
