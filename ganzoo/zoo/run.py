@@ -188,11 +188,15 @@ def train(recipe, out, verbose="auto"):
         keras.callbacks.CSVLogger(str(out / "history.csv"), append=True),
     ]
 
+    unused = [dataset]  # built above and never iterated: the first fit's
+
     def batches_after(position):
         """The stream of batches, epoch after epoch (reshuffled each pass, fixed by the
-        seed), after its first `position`. Built anew for each `fit`: a tf.data shuffle
-        draws each new pass of the same data set object from a shared seed state."""
-        return build_data(recipe, model).repeat().skip(position)
+        seed), after its first `position`. A data set no pass has been drawn from, for
+        each `fit`: a tf.data shuffle draws each new pass of one data set object from a
+        shared seed state."""
+        data = unused.pop() if unused else build_data(recipe, model)
+        return data.repeat().skip(position)
 
     start = time.perf_counter()
     try:
