@@ -2,6 +2,8 @@
 
 import json
 import pathlib
+import signal
+import threading
 import time
 
 import keras
@@ -184,6 +186,44 @@ class StopOnNonFinite(StepCounter):
                     "stopped, and the last checkpoint (before it) was kept. Lower the "
                     "learning rate or check the data, then run again."
                 )
+
+
+class StopOnInterrupt(keras.callbacks.Callback):
+    """Ctrl-C during `fit` stops it at the end of the running step, with a
+    `KeyboardInterrupt` raised from the training loop.
+
+    Python raises a Ctrl-C wherever the main thread is, and an exception raised inside a
+    garbage-collection callback (JAX runs one) is printed and dropped, so the run would
+    go on. While `fit` runs, this callback's handler only notes the key; a second Ctrl-C
+    interrupts at once. Signal handlers belong to the main thread: elsewhere it does
+    nothing.
+    """
+
+    pressed = False
+    previous = None
+
+    def on_train_begin(self, logs=None):
+        self.pressed = False
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGINT, self.press)
+
+    def press(self, signum, frame):
+        if self.pressed:
+            raise KeyboardInterrupt
+        self.pressed = True
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.pressed:
+            self.restore_handler()
+            raise KeyboardInterrupt
+
+    def on_train_end(self, logs=None):
+        self.restore_handler()
+
+    def restore_handler(self):
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+            self.previous = None
 
 
 class Evaluate(keras.callbacks.Callback):

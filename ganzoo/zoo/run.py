@@ -11,7 +11,7 @@ import time
 import keras
 import numpy as np
 
-from ganzoo.callbacks import Checkpoint, SampleGrid, StopOnNonFinite
+from ganzoo.callbacks import Checkpoint, SampleGrid, StopOnInterrupt, StopOnNonFinite
 from ganzoo.data.sources import SOURCES
 from ganzoo.files import written_whole
 from ganzoo.images import preview_images, save_image_grid
@@ -181,7 +181,9 @@ def train(recipe, out, verbose="auto"):
     if (epoch, step) != (0, 0):
         print(f"ganzoo: resuming after epoch {epoch}, step {step} ({checkpoint.state})")
     stop = StopOnNonFinite()
+    interrupt = StopOnInterrupt()
     callbacks = [
+        interrupt,  # Ctrl-C ends the run between steps
         stop,  # before Checkpoint: a NaN step is never saved
         checkpoint,
         SampleGrid(out / "samples", num_images=100, seed=options.seed, examples=examples),
@@ -226,6 +228,8 @@ def train(recipe, out, verbose="auto"):
             f"interrupted; the last checkpoint (after epoch {epoch}, step {step}) is intact: "
             "run the same command to resume."
         ) from None
+    finally:
+        interrupt.restore_handler()  # when fit ended by an exception
     metadata = {
         "name": recipe.name,
         "description": recipe.description,
