@@ -20,7 +20,7 @@ import pathlib
 import shutil
 import tempfile
 
-from ganzoo.errors import WriteError
+from ganzoo.errors import GanzooError, WriteError
 
 OLD = ".old"  # inside a staging folder: the target it is replacing, moved aside
 
@@ -66,6 +66,8 @@ def written_whole(path):
         written = staging / path.name
         try:
             yield written
+        except GanzooError:
+            raise  # already says what is wrong (a missing input, a disk without room)
         except OSError as error:
             raise write_error(path, error) from None
         try:

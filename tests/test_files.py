@@ -14,7 +14,7 @@ from helpers import batches, random_images, tiny
 
 from ganzoo import files
 from ganzoo.callbacks import Checkpoint
-from ganzoo.errors import WriteError
+from ganzoo.errors import MissingFileError, WriteError
 from ganzoo.presets import save_preset, weights_file_bytes
 
 
@@ -168,3 +168,12 @@ def test_a_read_only_folder_gets_one_line_and_exit_status_2(tmp_path):
         (line,) = result.stderr.strip().splitlines()[-1:]
         assert line.startswith("ganzoo: error: cannot write") and "read-only" in line
         assert "Traceback" not in result.stderr
+
+
+def test_a_ganzoo_error_inside_a_write_keeps_its_own_message(tmp_path):
+    with (
+        pytest.raises(MissingFileError, match="no such input"),
+        files.written_whole(tmp_path / "target"),
+    ):
+        raise MissingFileError("no such input")
+    assert not files.staging_folders(tmp_path / "target")
