@@ -1,5 +1,6 @@
-"""Keras callbacks for GAN training: sample grids, scores, checkpoints."""
+"""Keras callbacks for GAN training: sample grids, scores, history, checkpoints."""
 
+import csv
 import json
 import pathlib
 import signal
@@ -8,19 +9,24 @@ import time
 
 import keras
 import numpy as np
+import tensorflow as tf
 
 from ganzoo.arguments import as_count, as_number
 from ganzoo.errors import TrainingDivergedError
 from ganzoo.files import recover, require_space, written_whole
-from ganzoo.images import preview_images, save_image_grid
+from ganzoo.images import image_grid, preview_images, save_image_grid
 from ganzoo.presets import weights_file_bytes
+from ganzoo.progress import quiet
 
 
 class SampleGrid(keras.callbacks.Callback):
-    """Writes a grid of samples after every epoch (keras-io's GANMonitor).
+    """Writes a grid of samples after every epoch (keras-io's GANMonitor), as a PNG and
+    optionally as a TensorBoard image.
 
     The latents (and labels), or the translated examples, are the same every epoch,
-    so the grids show one set of samples evolving. See `ganzoo.images.preview_images`.
+    so the grids show one set of samples evolving: a generator's samples, or a
+    translator's held-out inputs / outputs / targets, one example per column. See
+    `ganzoo.images.preview_images`.
 
     Args:
         folder: where `epoch_001.png`, ... are written.
@@ -30,21 +36,69 @@ class SampleGrid(keras.callbacks.Callback):
             10x10 grid with one class per column).
         seed: latent seed. Defaults to 0.
         examples: held-out `(a, b)` arrays for Pix2Pix and CycleGAN.
+        log_dir: a TensorBoard log folder (as `keras.callbacks.TensorBoard`'s): the
+            grid is also written to its `samples/` run, as image "samples" at step
+            `epoch` (0-based, the step of TensorBoard's `epoch_*` scalars). Defaults
+            to None (PNG files only).
     """
 
-    def __init__(self, folder, num_images=64, labels=None, seed=0, examples=None):
+    def __init__(self, folder, num_images=64, labels=None, seed=0, examples=None, log_dir=None):
         super().__init__()
         self.folder = pathlib.Path(folder)
         self.num_images = num_images
         self.labels = labels
         self.seed = seed
         self.examples = examples
+        self.log_dir = None if log_dir is None else pathlib.Path(log_dir)
+        self.writer = None
 
     def on_epoch_end(self, epoch, logs=None):
         images, columns = preview_images(
             self.model, self.examples, self.num_images, self.labels, self.seed
         )
         save_image_grid(images, self.folder / f"epoch_{epoch + 1:03d}.png", columns)
+        if self.log_dir is not None:
+            grid = image_grid(images, columns)
+            grid = grid[None, ..., None] if grid.ndim == 2 else grid[None]
+            if self.writer is None:
+                self.writer = tf.summary.create_file_writer(str(self.log_dir / "samples"))
+            with self.writer.as_default():
+                tf.summary.image("samples", grid, step=epoch)
+            self.writer.flush()
+
+    def on_train_end(self, logs=None):
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
+
+
+class CSVHistory(keras.callbacks.Callback):
+    """Writes the logs of every epoch to a CSV file: `epoch` (1-based), then each name
+    the run has logged, sorted; an epoch without a value (an `Evaluate` that ran every
+    few epochs) leaves its cell empty.
+
+    Unlike `keras.callbacks.CSVLogger`, it adds no `val_*` columns a run does not
+    have, and rewrites the whole file atomically each epoch: rows already in the file
+    are kept, except those of the epoch being written and later ones (a resumed run
+    trained them again).
+    """
+
+    def __init__(self, path):
+        super().__init__()
+        self.path = pathlib.Path(path)
+
+    def on_epoch_end(self, epoch, logs=None):
+        rows = []
+        recover(self.path)
+        if self.path.exists():
+            with self.path.open(newline="") as file:
+                rows = [row for row in csv.DictReader(file) if int(row["epoch"]) <= epoch]
+        rows.append({"epoch": epoch + 1, **{k: float(v) for k, v in (logs or {}).items()}})
+        names = sorted({name for row in rows for name in row} - {"epoch"})
+        with written_whole(self.path) as staging, staging.open("w", newline="") as file:
+            table = csv.DictWriter(file, ["epoch", *names], restval="")
+            table.writeheader()
+            table.writerows(rows)
 
 
 class StepCounter(keras.callbacks.Callback):
@@ -227,11 +281,13 @@ class StopOnInterrupt(keras.callbacks.Callback):
 
 
 class Evaluate(keras.callbacks.Callback):
-    """Runs `evaluate(model)` every `every` epochs and logs its numbers.
+    """Runs `evaluate(model)` every `every` epochs and logs its scores.
 
-    The numbers go into the epoch's logs (so `History`, the progress bar, CSVLogger
-    and TensorBoard see them) under `prefix + name`; entries that are not numbers
-    (such as the feature extractor's name) are left out.
+    The scores go into the epoch's logs under `prefix + name`, so the callbacks after
+    it in the list (`History`, the progress bar, `CSVHistory`, TensorBoard) see them:
+    put it before them. Only scores are logged: entries that are not numbers (the
+    feature extractor's name, an error that could not be computed) and the settings of
+    the evaluation (`seed`, `num_*`) are left out.
 
     Args:
         evaluate: `model -> dict`, e.g.
@@ -251,6 +307,9 @@ class Evaluate(keras.callbacks.Callback):
         last = epoch + 1 == self.params.get("epochs")
         if logs is None or ((epoch + 1) % self.every and not last):
             return
-        for name, value in self.evaluate(self.model).items():
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
+        with quiet():  # fit's progress bar is on the line
+            scores = self.evaluate(self.model)
+        for name, value in scores.items():
+            setting = name == "seed" or name.startswith("num_")
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and not setting:
                 logs[self.prefix + name] = float(value)

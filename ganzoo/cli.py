@@ -1,8 +1,9 @@
 """`ganzoo`: train recipes, and sample, translate, score, export and share presets.
 
     ganzoo train dcgan_mnist5k --out runs/dcgan       # a recipe of zoo_configs/, or a .toml
-    ganzoo sample dcgan_mnist5k --n 64 --out grid.png  # a preset, its folder, or a .keras file
-    ganzoo translate pix2pix_fonts glyphs/ --out translated/
+    ganzoo report runs/dcgan                           # curves and runs/dcgan/index.html
+    ganzoo sample dcgan_mnist5k --n 64 --out grid.png [--html page.html]
+    ganzoo translate pix2pix_fonts glyphs/ --out translated/ [--html]
     ganzoo eval cgan_mnist5k [--data mnist5k] [--n 1000] [--json]
     ganzoo export cgan_mnist5k --out serving/cgan [--format onnx] [--uint8] [--test-time-dropout]
     ganzoo upload runs/dcgan/preset hf://you/dcgan-mnist
@@ -25,10 +26,12 @@ import tempfile
 from ganzoo.errors import GanzooError, InvalidArgumentError, MissingFileError
 
 # Modules that import Keras are imported inside the commands that use them (start-up time:
-# `--help`, `list` and argument errors start no backend). These three import none.
+# `--help`, `list` and argument errors start no backend). These import none.
 from ganzoo.images import preview_images, save_image_grid
+from ganzoo.pages import Markup, figure, table, write_page
 from ganzoo.presets import shipped_presets
-from ganzoo.zoo.recipes import load_recipe, parse_override, shipped_recipes
+from ganzoo.progress import in_steps
+from ganzoo.zoo.recipes import load_recipe, parse_override, recipe_from_dict, shipped_recipes
 
 BACKENDS = ("tensorflow", "jax", "torch")  # jax and torch install with extras of their names
 CLAIM_FAILED = 1  # exit status of `train` when the preset misses its recipe's claim
@@ -134,6 +137,7 @@ def parse_args(argv):
     sample.add_argument(
         "--out", type=pathlib.Path, default=pathlib.Path("samples.png"), help="PNG file"
     )
+    sample.add_argument("--html", type=pathlib.Path, metavar="PAGE", help="also a page of it")
 
     translate = command("translate", "translate images with Pix2Pix or CycleGAN")
     translate.add_argument("model", help=model_help)
@@ -142,6 +146,12 @@ def parse_args(argv):
     translate.add_argument(
         "--direction", choices=("AtoB", "BtoA"), default="AtoB", help="CycleGAN's direction"
     )
+    translate.add_argument(
+        "--html", action="store_true", help="also OUT/index.html: each input beside its output"
+    )
+
+    report = command("report", "draw a run's curves and write its results page, index.html")
+    report.add_argument("run", type=pathlib.Path, help="the --out folder of `ganzoo train`")
 
     evaluate = command("eval", "score a model on held-out offline data")
     evaluate.add_argument("model", help=model_help)
@@ -255,6 +265,14 @@ def sample(args):
             )
     images, columns = preview_images(model, num_images=args.n, labels=labels, seed=args.seed)
     print(f"wrote {save_image_grid(images, args.out, columns)}")
+    if args.html:
+        settings = [("model", args.model), ("images", args.n), ("seed", args.seed)]
+        settings += [("labels", args.labels)] if args.labels else []
+        sections = [
+            ("Samples", figure(args.out, args.html.parent, args.out.name)),
+            ("Settings", table(["", ""], settings)),
+        ]
+        print(f"wrote {write_page(args.html, f'Samples of {args.model}', sections)}")
 
 
 def translate(args):
@@ -275,10 +293,37 @@ def translate(args):
     # image at its own size: translate pads it to a size the generator takes.
     images, paths = image_folder(args.images, preprocess=None, channels=network.input_shape[-1])
     args.out.mkdir(parents=True, exist_ok=True)
-    for path, image in zip(paths, images, strict=True):
+    rows = []
+    pairs = list(zip(paths, images, strict=True))
+    for path, image in in_steps(pairs, f"translating {len(pairs)} images", unit="image"):
         target = args.out / f"{path.stem}.png"
         save_image_grid(model.translate(image.numpy(), **options), target, columns=1, scale=1)
-        print(f"{path} -> {target}")
+        shown = max(128, image.shape[1])  # small images drawn larger, pixel for pixel
+        cells = [Markup(figure(p, args.out, width=shown)) for p in (path, target)]
+        rows.append([path.name, *cells])
+    print(f"wrote {len(pairs)} images into {args.out}")
+    if args.html:
+        title = f"{args.model}, {args.direction}" if options else str(args.model)
+        page = write_page(
+            args.out / "index.html",
+            title,
+            [("Translations", table(["file", "input", "output"], rows))],
+        )
+        print(f"wrote {page}")
+
+
+def report(args):
+    from ganzoo.models import from_preset  # local: imports Keras (start-up time)
+    from ganzoo.zoo.report import write_report
+    from ganzoo.zoo.run import preview_examples
+
+    run = args.run
+    model = examples = None
+    if (run / "preset" / "metadata.json").is_file() and (run / "recipe.json").is_file():
+        model = from_preset(run / "preset")
+        recipe = recipe_from_dict(json.loads((run / "recipe.json").read_text()), str(run))
+        examples = preview_examples(recipe, model)
+    print(f"wrote {write_report(run, model, examples)}")
 
 
 def evaluate(args):
@@ -345,6 +390,7 @@ def list_presets(args):
 
 COMMANDS = {
     "train": train,
+    "report": report,
     "sample": sample,
     "translate": translate,
     "eval": evaluate,

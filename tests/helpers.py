@@ -3,12 +3,14 @@
 import json
 import os
 import pathlib
+import shutil
 import subprocess
 import sys
 import tarfile
 
 import keras
 import numpy as np
+import pytest
 import tensorflow as tf
 from PIL import Image
 
@@ -118,7 +120,7 @@ def run_fit_test(model, dataset, epochs=1, unmoved=(), **compile_kwargs):
     before = {key: weights_of(nets) for key, nets in networks.items()}
     history = model.fit(dataset, epochs=epochs, verbose=0)
     repeats = {id(phase.optimizer): phase.repeats for phase in model.phases()}
-    for key, optimizer in model.optimizer.optimizers.items():
+    for key, optimizer in model.optimizer.members().items():
         assert int(optimizer.iterations) == steps * repeats[id(optimizer)], key
     for key, nets in networks.items():
         variables = [v for n in nets for v in n.trainable_variables]
@@ -176,8 +178,8 @@ def run_saving_test(model_factory, dataset, tmp_path):
     np.testing.assert_allclose(
         probe_outputs(restored, inputs), probe_outputs(model, inputs), atol=1e-6
     )
-    for key, optimizer in model.optimizer.optimizers.items():
-        twin = restored.optimizer.optimizers[key]
+    for key, optimizer in model.optimizer.members().items():
+        twin = restored.optimizer[key]
         assert int(twin.iterations) == int(optimizer.iterations) > 0, key
         for a, b in zip(optimizer.variables, twin.variables, strict=True):
             np.testing.assert_allclose(np.asarray(b), np.asarray(a), atol=1e-7)
@@ -278,3 +280,38 @@ def side_by_side_archive(server, name, count=2, size=36):
 
 if __name__ == "__main__":  # the other backend's half of run_cross_backend_test
     print(json.dumps(reload_and_compare(sys.argv[1])))
+
+
+def open_in_browser(page, screenshot):
+    """Opens a local HTML page in headless Chromium (the system's, driven by
+    Playwright), waits for its images, and saves a full-page screenshot.
+
+    Returns:
+        `(images, broken, errors)`: the number of images, the sources of those that
+        did not load, and the console's errors. Skips the test where no Chromium is
+        installed, unless GANZOO_REQUIRE_BROWSER is set (CI sets it).
+    """
+    browser_path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser_path is None:
+        if os.environ.get("GANZOO_REQUIRE_BROWSER"):
+            raise AssertionError("GANZOO_REQUIRE_BROWSER is set and no chromium is installed")
+        pytest.skip("no chromium (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    errors = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=browser_path, args=["--no-sandbox"])
+        tab = browser.new_page(viewport={"width": 1200, "height": 900})
+        tab.on("console", lambda message: message.type == "error" and errors.append(message.text))
+        tab.on("pageerror", lambda error: errors.append(str(error)))
+        tab.goto(pathlib.Path(page).resolve().as_uri(), wait_until="load")
+        # Lazy images load once scrolled to; decode() waits for each.
+        tab.evaluate("[...document.images].forEach(i => { i.loading = 'eager'; })")
+        tab.evaluate("Promise.all([...document.images].map(i => i.decode().catch(() => 0)))")
+        images = tab.evaluate("document.images.length")
+        broken = tab.evaluate(
+            "[...document.images].filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)"
+        )
+        tab.screenshot(path=str(screenshot), full_page=True)
+        browser.close()
+    return images, broken, errors

@@ -12,13 +12,20 @@ PACKAGE = pathlib.Path(__file__).parents[1] / "ganzoo"
 # The layers, bottom to top, written once: a module may import its own layer and those
 # below it. A module belongs to the longest prefix listed.
 LAYERS = (
-    ("ganzoo.version", "ganzoo.errors", "ganzoo.arguments", "ganzoo.resources", "ganzoo.files"),
+    (
+        "ganzoo.version",
+        "ganzoo.errors",
+        "ganzoo.arguments",
+        "ganzoo.resources",
+        "ganzoo.files",
+        "ganzoo.progress",
+    ),
     ("ganzoo.data",),
     ("ganzoo.backend",),
     ("ganzoo.blocks", "ganzoo.losses", "ganzoo.schedules", "ganzoo.presets"),
     ("ganzoo.training",),
     ("ganzoo.models",),
-    ("ganzoo.metrics", "ganzoo.images", "ganzoo.callbacks"),
+    ("ganzoo.metrics", "ganzoo.images", "ganzoo.pages", "ganzoo.callbacks"),
     ("ganzoo.zoo",),
     ("ganzoo.cli",),
 )

@@ -30,7 +30,7 @@ def test_checkpoint_resumes_exactly_where_it_stopped(tmp_path):
     state = json.loads((tmp_path / "interrupted" / "state.json").read_text())
     assert state == {"epoch": 1, "weights": "epoch_0001.weights.h5"}
     resumed = run(3, tmp_path / "interrupted")  # a new process builds the model, resumes
-    assert int(resumed.optimizer.optimizers["g_optimizer"].iterations) == 3 * 2
+    assert int(resumed.optimizer["g_optimizer"].iterations) == 3 * 2
     inputs = probe_inputs(straight)
     np.testing.assert_allclose(
         probe_outputs(resumed, inputs), probe_outputs(straight, inputs), atol=1e-5

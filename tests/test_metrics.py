@@ -86,7 +86,15 @@ def test_kid_is_unbiased_and_its_error_is_right():
     )
     assert shifted[0] > 10 * spread
     single = kernel_distance(gaussian(30, [0], [1], 0), gaussian(30, [0], [1], 1))
-    assert np.isnan(single[1])
+    assert single[1] is None  # one block: no spread to estimate
+
+
+def test_sample_scores_say_why_a_kid_error_is_missing():
+    model = tiny("dcgan", image_shape=(28, 28, 1))
+    real = random_images(30, (28, 28, 1))
+    scores = sample_scores(model, real, digit_features(), num_samples=20, block_size=100)
+    assert scores["kid_error"].startswith("not computed: 20 generated and 30 real")
+    assert "at least 200" in scores["kid_error"]
 
 
 # -- precision and recall ---------------------------------------------------------------
@@ -227,6 +235,7 @@ def test_sample_scores_and_callback_on_a_conditional_gan():
     logged = history.history["eval_frechet_distance"]
     assert len(logged) == 2 and np.all(np.isfinite(logged))  # epochs 2 and 3 (the last)
     assert "eval_features" not in history.history
+    assert not {"eval_seed", "eval_num_generated", "eval_num_real"} & set(history.history)
 
 
 def test_translation_and_cycle_scores():

@@ -80,14 +80,22 @@ def trained_weights(name, out, interrupt_at=None, monkeypatch=None):
 @pytest.mark.parametrize(
     "name", ["dcgan_mnist5k", pytest.param("cyclegan_digits_typeset", marks=pytest.mark.slow)]
 )
-def test_an_interrupted_run_resumes_to_the_same_weights(name, tmp_path, monkeypatch):
+def test_an_interrupted_run_resumes_to_the_same_weights(name, tmp_path, monkeypatch, capsys):
     """Shuffled data, checkpoints within and between epochs: a run stopped after any
-    step and run again ends with the weights of the uninterrupted run, bit for bit."""
+    step and run again ends with the weights of the uninterrupted run, bit for bit, and
+    says once where it resumes."""
     straight = trained_weights(name, tmp_path / "straight")
     # 4 steps an epoch, a checkpoint every 3: stopped before any checkpoint, at an epoch's
     # last step, after a mid-epoch checkpoint, in the last epoch.
-    for step in (2, 4, 7, 10):
+    resumes = {2: None, 4: "epoch 1, step 4 (", 7: "epoch 2 (", 10: "epoch 3 ("}
+    for step, where in resumes.items():
+        capsys.readouterr()
         resumed = trained_weights(name, tmp_path / f"stopped_{step}", step, monkeypatch)
+        said = [line for line in capsys.readouterr().out.splitlines() if "resuming" in line]
+        if where is None:
+            assert said == []
+        else:
+            assert len(said) == 1 and f"ganzoo: resuming from {where}checkpoint " in said[0]
         for a, b in zip(straight, resumed, strict=True):
             np.testing.assert_array_equal(a, b, err_msg=f"{name}, stopped after step {step}")
 

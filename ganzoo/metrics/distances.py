@@ -70,7 +70,8 @@ def kernel_distance(features_a, features_b, block_size=1000, seed=0):
             least 1; smaller sets make one block). Defaults to 1000, as clean-fid.
 
     Returns:
-        `(kid, standard_error)`; the error is NaN with a single block.
+        `(kid, standard_error)`; the error is None when there is a single block (the
+        spread of one estimate is unknown).
     """
     a, b = check_features(features_a, features_b)
     rng = np.random.default_rng(seed)
@@ -89,8 +90,9 @@ def kernel_distance(features_a, features_b, block_size=1000, seed=0):
             - 2 * k_xy.mean()
         )
     estimates = np.array(estimates)
-    error = estimates.std(ddof=1) / np.sqrt(blocks) if blocks > 1 else float("nan")
-    return float(estimates.mean()), float(error)
+    if blocks == 1:
+        return float(estimates[0]), None
+    return float(estimates.mean()), float(estimates.std(ddof=1) / np.sqrt(blocks))
 
 
 def nearest_distances(points, others, k, block=1024):

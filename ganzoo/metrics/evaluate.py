@@ -50,6 +50,13 @@ def sample_scores(
     samples = model.generate(num_samples, labels=labels, seed=seed)
     fake, real = features(samples), features(real_images)
     kid, kid_error = kernel_distance(real, fake, block_size)
+    if kid_error is None:
+        kid_error = (
+            f"not computed: {num_samples} generated and {len(real)} real images make one "
+            f"KID block of up to {block_size}, and a standard error needs two; pass "
+            f"num_samples and real images of at least {2 * block_size}, or a smaller "
+            "block_size"
+        )
     precision, recall = precision_recall(real, fake, k)
     scores = {
         "frechet_distance": frechet_distance(real, fake),

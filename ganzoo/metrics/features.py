@@ -20,6 +20,7 @@ import numpy as np
 from ganzoo.arguments import as_array, check_range
 from ganzoo.errors import InvalidArgumentError
 from ganzoo.metrics.digits import load_digit_classifier
+from ganzoo.progress import in_steps
 
 
 def checked_unit_range(images, value_range=(-1.0, 1.0)):
@@ -84,7 +85,9 @@ class FeatureExtractor:
             elif images.shape[-1] == 3 and channels == 1:
                 images = images @ np.array([[0.299], [0.587], [0.114]], np.float32)
         features = []
-        for start in range(0, len(images), self.batch_size):
+        starts = range(0, len(images), self.batch_size)
+        label = f"{self.name}: features of {len(images)} images"
+        for start in in_steps(starts, label):
             batch = images[start : start + self.batch_size]
             if batch.shape[1:3] != (height, width):
                 batch = keras.ops.image.resize(batch, (height, width), "bilinear")

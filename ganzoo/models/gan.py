@@ -19,6 +19,7 @@ from ganzoo.blocks import LabelMaps, mlp_discriminator, mlp_generator
 from ganzoo.errors import InvalidArgumentError
 from ganzoo.losses import discriminator_objective, get_objective
 from ganzoo.models.checks import batch_shapes, check_class_ids, with_class_id_check
+from ganzoo.progress import in_steps
 from ganzoo.training import AdversarialModel
 
 
@@ -231,7 +232,18 @@ class GANBase(AdversarialModel):
             inputs = [latents, np.eye(self.num_classes, dtype=np.float32)[ids]]
         if num_images == 0:  # no generator call: an empty batch
             return np.zeros((0, *self.image_shape), np.float32)
-        return self.generator.predict(inputs, batch_size=batch_size, verbose=0)
+
+        def batch(i):
+            if isinstance(inputs, list):
+                return [x[i : i + batch_size] for x in inputs]
+            return inputs[i : i + batch_size]
+
+        starts = range(0, num_images, batch_size)
+        batches = (
+            self.generator.predict_on_batch(batch(i))
+            for i in in_steps(starts, f"generating {num_images} images")
+        )
+        return np.concatenate(list(batches))
 
     def get_config(self):
         return {

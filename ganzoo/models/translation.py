@@ -30,6 +30,7 @@ from ganzoo.blocks import (
 )
 from ganzoo.errors import InvalidArgumentError
 from ganzoo.losses import get_objective
+from ganzoo.progress import in_steps
 from ganzoo.training import AdversarialModel
 
 
@@ -232,7 +233,9 @@ class TranslationBase(AdversarialModel):
         outputs = np.concatenate(
             [
                 keras.ops.convert_to_numpy(network(images[i : i + batch_size], training=training))
-                for i in range(0, len(images), batch_size)
+                for i in in_steps(
+                    range(0, len(images), batch_size), f"translating {len(images)} images"
+                )
             ]
         )[:, :height, :width]
         return outputs[0] if single else outputs

@@ -109,7 +109,7 @@ class AdversarialModel(keras.Model):
         return Phase(
             loss,
             trainable_variables(self.optimized_networks()[key]),
-            self.optimizer.optimizers[key],
+            self.optimizer[key],
             repeats,
         )
 
@@ -129,7 +129,9 @@ class AdversarialModel(keras.Model):
         Args:
             d_optimizer, g_optimizer: optimizers; each defaults to Adam with
                 `learning_rate` and beta_1 0.5 (Radford et al., 2016; the default of
-                pix2pix and CycleGAN too).
+                pix2pix and CycleGAN too), named "d_optimizer" and "g_optimizer".
+                TensorBoard logs each one's learning rate under its name
+                (`learning_rate_d_optimizer`): give your own optimizers distinct names.
             learning_rate: float or `keras.optimizers.schedules.LearningRateSchedule`
                 for the default optimizers, e.g. from `ganzoo.schedules.learning_rate_schedule`
                 (each optimizer evaluates it at its own step count). Defaults to 2e-4.
@@ -137,8 +139,8 @@ class AdversarialModel(keras.Model):
                 `steps_per_execution`, `run_eagerly`).
         """
         optimizers = {
-            "d_optimizer": d_optimizer or keras.optimizers.Adam(learning_rate, beta_1=0.5),
-            "g_optimizer": g_optimizer or keras.optimizers.Adam(learning_rate, beta_1=0.5),
+            key: given or keras.optimizers.Adam(learning_rate, beta_1=0.5, name=key)
+            for key, given in (("d_optimizer", d_optimizer), ("g_optimizer", g_optimizer))
         }
         if optimizers["d_optimizer"] is optimizers["g_optimizer"]:
             raise InvalidArgumentError(
@@ -161,7 +163,7 @@ class AdversarialModel(keras.Model):
         if not self.compiled:
             return None
         return {
-            key: keras.optimizers.serialize(opt) for key, opt in self.optimizer.optimizers.items()
+            key: keras.optimizers.serialize(opt) for key, opt in self.optimizer.members().items()
         }
 
     def compile_from_config(self, config):

@@ -13,6 +13,10 @@ class OptimizerGroup(keras.optimizers.Optimizer):
     include every member's. Each member is built on its own network's weights and
     applied by the model's loss phases; the group itself never applies gradients.
 
+    `optimizers` is a list, as Keras' callbacks read a multi-optimizer: TensorBoard
+    logs each member's learning rate as `learning_rate_<member name>`. A member is
+    looked up by its compile-argument name with `group["d_optimizer"]`.
+
     Args:
         optimizers: dict, compile-argument name (e.g. `"d_optimizer"`) to a built
             `keras.optimizers.Optimizer`, in the order the phases run.
@@ -21,16 +25,24 @@ class OptimizerGroup(keras.optimizers.Optimizer):
 
     def __init__(self, optimizers, name="optimizer_group"):
         super().__init__(learning_rate=0.0, name=name)
-        self.optimizers = dict(optimizers)
+        self.roles = list(optimizers)
+        self.optimizers = list(optimizers.values())
+
+    def __getitem__(self, role):
+        return self.optimizers[self.roles.index(role)]
+
+    def members(self):
+        """Compile-argument name -> optimizer, in the order the phases run."""
+        return dict(zip(self.roles, self.optimizers, strict=True))
 
     @property
     def variables(self):
-        return self._variables + [v for opt in self.optimizers.values() for v in opt.variables]
+        return self._variables + [v for opt in self.optimizers for v in opt.variables]
 
     @property
     def iterations(self):
         """Training steps taken: the iterations of the last phase's optimizer."""
-        return list(self.optimizers.values())[-1].iterations
+        return self.optimizers[-1].iterations
 
     def build(self, var_list):
         # Members are built by the model on their own networks' weights.
@@ -49,7 +61,7 @@ class OptimizerGroup(keras.optimizers.Optimizer):
         return {
             "name": self.name,
             "optimizers": {
-                key: keras.optimizers.serialize(opt) for key, opt in self.optimizers.items()
+                key: keras.optimizers.serialize(opt) for key, opt in self.members().items()
             },
         }
 

@@ -40,6 +40,7 @@ from ganzoo.errors import ExistingFileError, InvalidArgumentError
 from ganzoo.files import written_whole
 from ganzoo.models import from_preset
 from ganzoo.presets import save_preset
+from ganzoo.progress import in_steps
 
 FORMATS = ("tf_saved_model", "onnx")
 ONNX_OPSET = 17
@@ -137,9 +138,15 @@ def generator_signatures(model, uint8=False, test_time_dropout=False):
 def write_saved_model(model, folder, uint8, test_time_dropout):
     archive = keras.export.ExportArchive()
     archive.track(model)
-    for name, (function, specs) in generator_signatures(model, uint8, test_time_dropout).items():
-        archive.add_endpoint(name=name, fn=function, input_signature=specs)
-    archive.write_out(str(folder), verbose=False)
+    signatures = generator_signatures(model, uint8, test_time_dropout)
+    stages = [
+        functools.partial(archive.add_endpoint, name=name, fn=function, input_signature=specs)
+        for name, (function, specs) in signatures.items()
+    ]
+    stages.append(functools.partial(archive.write_out, str(folder), verbose=False))
+    label = f"exporting {', '.join(signatures)} of {model.name} as a SavedModel"
+    for stage in in_steps(stages, label, unit="stage"):
+        stage()
 
 
 def write_onnx(model, path, uint8):
@@ -238,7 +245,8 @@ def export(
         else:
             command = [sys.executable, "-m", "ganzoo.zoo.export", json.dumps(options)]
             env = {**os.environ, "KERAS_BACKEND": "tensorflow"}
-            result = subprocess.run(command, env=env, capture_output=True, text=True)
+            # Its progress goes to stdout, as in this process; its errors are read.
+            result = subprocess.run(command, env=env, stderr=subprocess.PIPE, text=True)
             if result.returncode == USAGE_ERROR:
                 raise InvalidArgumentError(result.stderr.strip().splitlines()[-1])
             if result.returncode != 0:

@@ -19,6 +19,7 @@ from ganzoo import presets
 from ganzoo.images import preview_images, save_image_grid
 from ganzoo.metrics.held_out import held_out_examples
 from ganzoo.models import from_preset
+from ganzoo.zoo.report import score_rows
 
 MODEL_CARD, SAMPLE_IMAGE = "README.md", "sample.png"
 
@@ -73,11 +74,9 @@ def model_card(metadata, handle):
             "| score | trained | untrained (same recipe and seed) |",
             "|---|---|---|",
         ]
-        for name, value in scores.items():
-            if isinstance(value, float):
-                before = untrained.get(name)
-                shown = f"{before:.4g}" if isinstance(before, float) else ""
-                lines.append(f"| {name} | {value:.4g} | {shown} |")
+        for name, value, before in score_rows(scores, untrained):
+            shown = f"{before:.4g}" if isinstance(before, float) else ""
+            lines.append(f"| {name} | {value:.4g} | {shown} |")
         claim = metadata.get("claim")
         if claim:
             lines += [

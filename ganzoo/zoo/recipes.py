@@ -85,12 +85,17 @@ class EvalOptions:
             twin's (same recipe and seed, no training) by this factor: untrained /
             trained for scores where lower is better, trained / untrained otherwise.
         num_samples: generated samples for generator scores. Defaults to 1000.
+        every_epochs: during training, score on the held-out set every this many
+            epochs (and after the last), for the score curves of the run's report.
+            Defaults to None: about ten times a run (every `epochs // 10` epochs, at
+            least 1). 0: only the untrained twin and the trained model.
     """
 
     data: str
     metric: str
     better_by: float
     num_samples: int = 1000
+    every_epochs: int | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -121,6 +126,7 @@ LEAST = {
     "checkpoint_every_minutes": 0.0,  # exclusive
     "better_by": 0.0,  # exclusive
     "num_samples": 8,  # KID's blocks and the neighbourhoods of precision / recall need 8
+    "every_epochs": 0,
 }
 EXCLUSIVE = ("learning_rate", "better_by", "checkpoint_every_minutes")
 
@@ -291,6 +297,12 @@ def load_recipe(name_or_path, overrides=None):
             )
         raw.setdefault(table, {})[key] = value
     return check_recipe(raw, path.stem, str(path))
+
+
+def recipe_from_dict(table, where):
+    """A recipe written out by `Recipe.to_dict` (a run's `recipe.json`, a preset's
+    metadata), checked again."""
+    return check_recipe({k: v for k, v in table.items() if k != "name"}, table["name"], where)
 
 
 def parse_override(text):

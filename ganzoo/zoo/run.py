@@ -11,7 +11,14 @@ import time
 import keras
 import numpy as np
 
-from ganzoo.callbacks import Checkpoint, SampleGrid, StopOnInterrupt, StopOnNonFinite
+from ganzoo.callbacks import (
+    Checkpoint,
+    CSVHistory,
+    Evaluate,
+    SampleGrid,
+    StopOnInterrupt,
+    StopOnNonFinite,
+)
 from ganzoo.data.sources import SOURCES
 from ganzoo.files import written_whole
 from ganzoo.images import preview_images, save_image_grid
@@ -19,7 +26,8 @@ from ganzoo.metrics.held_out import held_out_examples, held_out_scores, improvem
 from ganzoo.models import FAMILIES
 from ganzoo.presets import save_preset
 from ganzoo.schedules import learning_rate_schedule
-from ganzoo.zoo.recipes import RecipeError, check_recipe
+from ganzoo.zoo.recipes import RecipeError, recipe_from_dict
+from ganzoo.zoo.report import write_report
 
 
 def check_same_run(recipe, path):
@@ -95,8 +103,7 @@ def rescore_preset(model):
         and the recipe's claim between the two (`claim_result`).
     """
     metadata = model.preset_metadata
-    table = {k: v for k, v in metadata["recipe"].items() if k != "name"}
-    recipe = check_recipe(table, metadata["name"], f"{metadata['name']} metadata")
+    recipe = recipe_from_dict(metadata["recipe"], f"{metadata['name']} metadata")
     options = recipe.eval
     scores = held_out_scores(model, options.data, options.num_samples, recipe.train.seed)
     twin = build_model(recipe)
@@ -126,10 +133,14 @@ def train(recipe, out, verbose="auto"):
                                `[train] checkpoint_every_steps` steps); running the same
                                recipe into the same `out` again resumes from it exactly
         samples/epoch_NNN.png  a preview after each epoch (`preview_images`)
-        history.csv            the logs of every epoch
+        history.csv            the logs of every epoch, with the held-out scores
+                               (`eval_*`) every `[eval] every_epochs` epochs
+        logs/                  TensorBoard: the same scalars, each optimizer's learning
+                               rate and the previews (tensorboard --logdir OUT/logs)
         preset/                the trained model as a preset, with its held-out scores,
                                its untrained twin's and the recipe's claim, checked
         samples.png            the preview of the trained model
+        index.html, curves.png the run's report (`ganzoo.zoo.report.write_report`)
 
     The batches are one stream, the data set repeated with a new shuffle each pass,
     fixed by `[train] seed`; a resumed run skips the batches the checkpoint had
@@ -179,15 +190,25 @@ def train(recipe, out, verbose="auto"):
     )
     epoch, step = checkpoint.restore(model)
     if (epoch, step) != (0, 0):
-        print(f"ganzoo: resuming after epoch {epoch}, step {step} ({checkpoint.state})")
+        at = f"epoch {epoch + 1}" + (f", step {step + 1}" if step else "")
+        print(f"ganzoo: resuming from {at} (checkpoint {checkpoint.state})")
+    print(f"ganzoo: to watch training: tensorboard --logdir {out / 'logs'}")
     stop = StopOnNonFinite()
     interrupt = StopOnInterrupt()
     callbacks = [
         interrupt,  # Ctrl-C ends the run between steps
         stop,  # before Checkpoint: a NaN step is never saved
         checkpoint,
-        SampleGrid(out / "samples", num_images=100, seed=options.seed, examples=examples),
-        keras.callbacks.CSVLogger(str(out / "history.csv"), append=True),
+        *held_out_curves(evaluation, options),  # before the loggers, which log its scores
+        SampleGrid(
+            out / "samples",
+            num_images=100,
+            seed=options.seed,
+            examples=examples,
+            log_dir=out / "logs",
+        ),
+        CSVHistory(out / "history.csv"),
+        keras.callbacks.TensorBoard(out / "logs", write_graph=False),
     ]
 
     unused = [dataset]  # built above and never iterated: the first fit's
@@ -251,4 +272,21 @@ def train(recipe, out, verbose="auto"):
     preset = save_preset(model, out / "preset", metadata, overwrite=True)
     images, columns = preview_images(model, examples, num_images=100, seed=options.seed)
     save_image_grid(images, out / "samples.png", columns)
+    print(f"ganzoo: wrote the report {write_report(out, model, examples)}")
     return preset
+
+
+def held_out_curves(evaluation, options):
+    """The `Evaluate` callback of a run's score curves: the held-out scores every
+    `[eval] every_epochs` epochs; none without `[eval]` or with `every_epochs = 0`."""
+    if evaluation is None:
+        return []
+    every = evaluation.every_epochs
+    every = max(1, options.epochs // 10) if every is None else every
+    if not every:
+        return []
+
+    def scores(model):
+        return held_out_scores(model, evaluation.data, evaluation.num_samples, options.seed)
+
+    return [Evaluate(scores, every=every)]
