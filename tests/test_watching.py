@@ -171,3 +171,17 @@ def test_sample_and_translate_write_pages_that_open(tmp_path):
     out = tmp_path / "translated"
     assert main(["translate", "pix2pix_fonts", str(glyphs), "--out", str(out), "--html"]) == 0
     check_page(out / "index.html", tmp_path, 2 * 3)  # each input beside its output
+
+
+def test_progress_bars_show_on_long_work_and_not_within_quiet(monkeypatch, capsys):
+    from ganzoo import progress
+
+    assert list(progress.in_steps(range(3), "counting")) == [0, 1, 2]
+    assert capsys.readouterr().out == ""  # quicker than SHOW_AFTER_SECONDS: no bar
+    monkeypatch.setattr(progress, "SHOW_AFTER_SECONDS", 0.0)
+    assert list(progress.in_steps(range(3), "counting", unit="image")) == [0, 1, 2]
+    out = capsys.readouterr().out
+    assert out.startswith("counting\n") and "3/3" in out and "/image" in out
+    with progress.quiet():
+        list(progress.in_steps(range(3), "counting"))
+    assert capsys.readouterr().out == ""
