@@ -8,7 +8,7 @@ dW), ~1 when only the input gradient is (D while the generator trains).
 Forward-pass equivalents per train step, as ganzoo runs it (each phase recomputes
 what it needs):
 
-- GAN / DCGAN / cGAN / Pix2Pix, one D step then one G step:
+- GAN / DCGAN / cGAN / Pix2Pix ("dcgan", "pix2pix"), one D step then one G step:
   D phase: G fwd + D fwd on real and fake + D bwd (dX, dW) on both = G + 6 D;
   G phase: G fwd + D fwd + D bwd (dX) + G bwd (dX, dW) = 3 G + 2 D.  Total 4 G + 8 D.
 - CycleGAN, both generators then both discriminators (one "G" = one generator,
@@ -23,7 +23,7 @@ import time
 import keras
 import numpy as np
 
-STEP_PASSES = {"pix2pix": (4, 8), "cyclegan": (20, 16)}
+STEP_PASSES = {"pix2pix": (4, 8), "dcgan": (4, 8), "cyclegan": (20, 16)}
 
 
 def forward_flops(network, batch_size=1):
