@@ -62,16 +62,46 @@ def test_normalization(kind):
         np.testing.assert_allclose(y.mean(axis=(0, 1, 2)), 0, atol=1e-4)
 
 
-def test_conv_transpose_matches_keras_layer():
-    x = np.random.default_rng(0).normal(size=(2, 5, 5, 3)).astype("float32")
-    ours = blocks.ConvTranspose2D(4, 4, strides=2, padding="same")
-    reference = keras.layers.Conv2DTranspose(4, 4, strides=2, padding="same")
+CONVOLUTIONS = [
+    (blocks.Conv2D, keras.layers.Conv2D, 4, 2, "same", 16),  # symmetric "same"
+    (blocks.Conv2D, keras.layers.Conv2D, 4, 2, "same", 15),  # one side more
+    (blocks.Conv2D, keras.layers.Conv2D, 3, 1, "same", 9),
+    (blocks.Conv2D, keras.layers.Conv2D, 4, 2, "valid", 18),
+    (blocks.Conv2D, keras.layers.Conv2D, 7, 1, "valid", 12),
+    (blocks.Conv2D, keras.layers.Conv2D, 1, 1, "valid", 8),
+    (blocks.ConvTranspose2D, keras.layers.Conv2DTranspose, 4, 2, "valid", 8),
+    (blocks.ConvTranspose2D, keras.layers.Conv2DTranspose, 3, 2, "valid", 7),
+    (blocks.ConvTranspose2D, keras.layers.Conv2DTranspose, 4, 2, "same", 5),
+]
+
+
+@pytest.mark.parametrize(
+    ("ours", "keras_layer", "kernel_size", "strides", "padding", "size"), CONVOLUTIONS
+)
+def test_convolutions_match_keras_layers(ours, keras_layer, kernel_size, strides, padding, size):
+    """Same weights, same outputs (and on torch, where ganzoo convolves channels-last
+    memory itself, the same gradients, and kernels stored channels-last)."""
+    x = np.random.default_rng(0).normal(size=(2, size, size + 1, 3)).astype("float32")
+    layer = ours(4, kernel_size, strides=strides, padding=padding)
+    reference = keras_layer(4, kernel_size, strides=strides, padding=padding)
     reference.build(x.shape)
-    ours.build(x.shape)
-    ours.set_weights(reference.get_weights())
+    layer.build(x.shape)
+    layer.set_weights(reference.get_weights())
     np.testing.assert_allclose(
-        keras.ops.convert_to_numpy(ours(x)), keras.ops.convert_to_numpy(reference(x)), atol=1e-6
+        keras.ops.convert_to_numpy(layer(x)), keras.ops.convert_to_numpy(reference(x)), atol=1e-5
     )
+    if keras.backend.backend() == "torch":
+        import torch
+
+        weight = layer.kernel.value.permute(3, 2, 0, 1)
+        assert weight.is_contiguous(memory_format=torch.channels_last)
+        grads = []
+        for net in (layer, reference):
+            inputs = torch.tensor(x, requires_grad=True)
+            net(inputs).square().sum().backward()
+            grads.append((inputs.grad, net.kernel.value.grad))
+        for a, b in zip(*grads, strict=True):
+            np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-5, atol=1e-5)
 
 
 @pytest.mark.skipif(keras.backend.backend() != "jax", reason="the custom gradient is JAX's")

@@ -3,6 +3,7 @@ are checked through every family in test_models)."""
 
 import keras
 import numpy as np
+import pytest
 from helpers import random_images
 
 from ganzoo.training import ImagePool
@@ -46,3 +47,40 @@ def test_image_pool_size_zero_passes_through():
     x = random_images(2, (2, 2, 1))
     np.testing.assert_array_equal(query(pool, x, keras.random.SeedGenerator(0)), x)
     assert not pool.weights
+
+
+@pytest.mark.skipif(keras.backend.backend() != "torch", reason="torch's fused Adam")
+def test_torch_fused_adam_is_keras_adam():
+    """ganzoo's torch step runs a plain Keras Adam as PyTorch's fused kernel: the same
+    weights and slots within float32 round-off, with a schedule, over 20 steps."""
+    import torch
+
+    from ganzoo.backend.torch import apply_gradients
+
+    shapes = [(4, 4, 3, 8), (8,), (100, 50)]
+    schedule = keras.optimizers.schedules.ExponentialDecay(2e-3, 1, 0.9)
+    runs = []
+    for update in ("keras", "fused"):
+        rng = np.random.default_rng(0)
+        variables = [keras.Variable(rng.standard_normal(s).astype("float32")) for s in shapes]
+        optimizer = keras.optimizers.Adam(schedule, beta_1=0.5)
+        optimizer.build(variables)
+        for step in range(20):
+            grads = [
+                torch.tensor(
+                    np.random.default_rng(step * 7 + i).standard_normal(s), dtype=torch.float32
+                )
+                for i, s in enumerate(shapes)
+            ]
+            with torch.no_grad():
+                if update == "keras":
+                    optimizer.apply(grads, variables)
+                else:
+                    apply_gradients(optimizer, grads, variables)
+        runs.append(
+            (optimizer, [keras.ops.convert_to_numpy(v) for v in optimizer.variables + variables])
+        )
+    (keras_adam, expected), (fused_adam, got) = runs
+    assert int(keras_adam.iterations) == int(fused_adam.iterations) == 20
+    for a, b in zip(expected, got, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=2e-6)

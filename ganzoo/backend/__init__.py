@@ -1,13 +1,18 @@
 """The only backend-specific code in ganzoo, chosen once from `keras.backend.backend()`.
 
-Each backend module exposes the same three names:
+Each backend module exposes the same names:
 
 - `train_step(model, ...)`: runs `model.phases()` (loss function, network, optimizer,
   repeats) with that backend's gradient plumbing. JAX's signature is
   `(model, state, data)`, the others' `(model, data)`, as in Keras' own trainers.
 - `input_gradients(fn, x)`: d(sum fn(x))/dx, differentiable again (gradient penalty).
 - `conv_transpose(x, kernel, strides, padding)`: `keras.ops.conv_transpose`; on JAX with
-  a custom backward pass that is ~5x faster on CPU (see `ganzoo/backend/jax.py`).
+  a custom backward pass that is ~5x faster on CPU (see `ganzoo/backend/jax.py`), on
+  torch on channels-last memory without layout copies.
+- `conv(x, kernel, strides, padding)`: `keras.ops.conv` (2D, NHWC); on torch without
+  layout copies.
+- `channels_last_kernel(variable)`: stores a conv kernel in the layout the backend's
+  convolutions read without a copy (torch); nothing elsewhere.
 """
 
 import keras
@@ -15,15 +20,33 @@ import keras
 _BACKEND = keras.backend.backend()
 
 if _BACKEND == "tensorflow":
-    from ganzoo.backend.tensorflow import conv_transpose, input_gradients, train_step
+    from ganzoo.backend.tensorflow import (
+        channels_last_kernel,
+        conv,
+        conv_transpose,
+        input_gradients,
+        train_step,
+    )
 elif _BACKEND == "jax":
-    from ganzoo.backend.jax import conv_transpose, input_gradients, train_step
+    from ganzoo.backend.jax import (
+        channels_last_kernel,
+        conv,
+        conv_transpose,
+        input_gradients,
+        train_step,
+    )
 elif _BACKEND == "torch":
-    from ganzoo.backend.torch import conv_transpose, input_gradients, train_step
+    from ganzoo.backend.torch import (
+        channels_last_kernel,
+        conv,
+        conv_transpose,
+        input_gradients,
+        train_step,
+    )
 else:
     raise ImportError(
         "ganzoo trains on the tensorflow, jax and torch backends of Keras. "
         f"Received: KERAS_BACKEND={_BACKEND!r}. Set KERAS_BACKEND to one of those."
     )
 
-__all__ = ["conv_transpose", "input_gradients", "train_step"]
+__all__ = ["channels_last_kernel", "conv", "conv_transpose", "input_gradients", "train_step"]

@@ -138,3 +138,10 @@ def _conv_transpose_with_fast_grad(strides, padding):
 
     conv_transpose.defvjp(conv_transpose_fwd, conv_transpose_bwd)
     return conv_transpose
+
+
+conv = ops.conv
+
+
+def channels_last_kernel(variable):
+    """Nothing to do: XLA picks its own memory layouts."""

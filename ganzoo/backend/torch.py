@@ -1,6 +1,11 @@
-"""PyTorch gradient plumbing: autograd's `backward()` per phase, update under no_grad."""
+"""PyTorch gradient plumbing: autograd's `backward()` per phase, update under no_grad;
+and convolutions on channels-last memory without layout copies."""
 
+import math
+
+import keras
 import torch
+import torch.nn.functional as F
 from keras import ops
 
 
@@ -13,9 +18,60 @@ def train_step(model, data):
             loss.backward()
             grads = [v.value.grad for v in variables]
             with torch.no_grad():
-                phase.optimizer.apply(grads, variables)
+                apply_gradients(phase.optimizer, grads, variables)
                 model.update_trackers(logs)
     return model.tracker_results()
+
+
+def apply_gradients(optimizer, grads, variables):
+    """`optimizer.apply(grads, variables)`; a plain Keras Adam runs as PyTorch's fused
+    Adam kernel instead of Keras' chain of per-tensor updates (one pass over each
+    weight, no temporaries: 44.6M Pix2Pix weights made Keras' update a third of a CPU
+    step).
+
+    Same update within float32 round-off: Keras' `m / (sqrt(v) + eps)` scaled by
+    `sqrt(1 - beta_2^t)` is PyTorch's `m / (sqrt(v) / sqrt(1 - beta_2^t) + eps')` with
+    `eps' = eps / sqrt(1 - beta_2^t)`. The slots are Keras' own (`_momentums`,
+    `_velocities`), so saving, loading and resuming are unchanged. Anything else
+    (amsgrad, weight decay, clipping, EMA, other optimizers) goes through `apply`.
+    """
+    if not plain_adam(optimizer) or any(g is None for g in grads):
+        optimizer.apply(grads, variables)
+        return
+    step = int(optimizer.iterations) + 1
+    correction = 1 - optimizer.beta_2**step
+    index = optimizer._get_variable_index
+    torch._fused_adam_(
+        [v.value for v in variables],
+        list(grads),
+        [optimizer._momentums[index(v)].value for v in variables],
+        [optimizer._velocities[index(v)].value for v in variables],
+        [],
+        [torch.tensor(float(step))] * len(variables),
+        lr=float(optimizer.learning_rate),
+        beta1=optimizer.beta_1,
+        beta2=optimizer.beta_2,
+        weight_decay=0.0,
+        eps=optimizer.epsilon / math.sqrt(correction),
+        amsgrad=False,
+        maximize=False,
+    )
+    optimizer.iterations.assign_add(1)
+
+
+def plain_adam(optimizer):
+    """A Keras Adam with none of the options `apply_gradients` leaves to Keras."""
+    return (
+        isinstance(optimizer, keras.optimizers.Adam)
+        and not optimizer.amsgrad
+        and optimizer.weight_decay is None
+        and optimizer.clipnorm is None
+        and optimizer.clipvalue is None
+        and optimizer.global_clipnorm is None
+        and not optimizer.use_ema
+        and optimizer.gradient_accumulation_steps is None
+        and optimizer.built
+    )
 
 
 def input_gradients(fn, x):
@@ -24,4 +80,52 @@ def input_gradients(fn, x):
     return grads
 
 
-conv_transpose = ops.conv_transpose
+# Convolutions. Keras' torch convolutions copy every NHWC input to NCHW and back to
+# channels-last memory, and the HWIO kernel to OIHW, on every call. An NHWC tensor
+# permuted to NCHW already is channels-last memory, which oneDNN convolves as it is;
+# `channels_last_kernel` stores a kernel so that its torch view is channels-last too.
+# Same values, shapes and gradients as `keras.ops.conv` / `conv_transpose`.
+
+
+def channels_last_kernel(variable):
+    """Re-stores a Keras kernel `(kh, kw, a, b)` so that its torch weight view
+    `permute(3, 2, 0, 1)` is channels-last (memory order b, kh, kw, a). The variable
+    keeps its shape and values; assignments and the optimizer keep the layout."""
+    value = variable.value
+    with torch.no_grad():
+        value.data = value.data.permute(3, 0, 1, 2).contiguous().permute(1, 2, 3, 0)
+
+
+def symmetric_same_padding(sizes, kernel_size, strides):
+    """PyTorch's per-side padding equal to Keras' "same", or None where "same" pads one
+    side more (odd total)."""
+    padding = []
+    for size, k, s in zip(sizes, kernel_size, strides, strict=True):
+        total = max((math.ceil(size / s) - 1) * s + k - size, 0)
+        if total % 2:
+            return None
+        padding.append(total // 2)
+    return tuple(padding)
+
+
+def conv(x, kernel, strides, padding):
+    """`keras.ops.conv` for NHWC `x` and an HWIO `kernel`, 2D, no dilation."""
+    pad = (
+        (0, 0)
+        if padding == "valid"
+        else symmetric_same_padding(x.shape[1:3], kernel.shape[:2], strides)
+    )
+    if pad is None:
+        return ops.conv(x, kernel, strides=strides, padding=padding)
+    weight = ops.convert_to_tensor(kernel).permute(3, 2, 0, 1)
+    y = F.conv2d(x.permute(0, 3, 1, 2), weight, stride=strides, padding=pad)
+    return y.permute(0, 2, 3, 1)
+
+
+def conv_transpose(x, kernel, strides, padding):
+    """`keras.ops.conv_transpose` for NHWC `x` and a `(kh, kw, out, in)` kernel, 2D."""
+    if padding != "valid":
+        return ops.conv_transpose(x, kernel, strides=strides, padding=padding)
+    weight = ops.convert_to_tensor(kernel).permute(3, 2, 0, 1)
+    y = F.conv_transpose2d(x.permute(0, 3, 1, 2), weight, stride=strides)
+    return y.permute(0, 2, 3, 1)

@@ -1,6 +1,13 @@
 """Shared network blocks. Every ganzoo network is assembled from these."""
 
-from ganzoo.blocks.conv import ConvTranspose2D, ReflectionPadding2D, conv_block, pad2d, up_block
+from ganzoo.blocks.conv import (
+    Conv2D,
+    ConvTranspose2D,
+    ReflectionPadding2D,
+    conv_block,
+    pad2d,
+    up_block,
+)
 from ganzoo.blocks.dcgan import dcgan_discriminator, dcgan_generator, upsampling_plan
 from ganzoo.blocks.layers import LabelMaps, activation, kernel_initializer, normalization
 from ganzoo.blocks.mlp import mlp_discriminator, mlp_generator
@@ -16,6 +23,7 @@ from ganzoo.blocks.resnet import residual_block, resnet_generator
 from ganzoo.blocks.unet import unet_generator
 
 __all__ = [
+    "Conv2D",
     "ConvTranspose2D",
     "LabelMaps",
     "ReflectionPadding2D",

@@ -11,9 +11,7 @@ Ck: 4x4 conv with padding 1, norm, LeakyReLU(0.2); channels double per layer up 
 8 x filters.
 """
 
-from keras import layers
-
-from ganzoo.blocks.conv import conv_block
+from ganzoo.blocks.conv import Conv2D, conv_block
 from ganzoo.blocks.layers import kernel_initializer
 
 
@@ -55,4 +53,4 @@ def pixel_discriminator(images, filters=64, norm="batch", init="normal"):
     use_bias = norm != "batch"
     x = conv_block(images, filters, 1, 1, norm="none", init=init, use_bias=True)
     x = conv_block(x, 2 * filters, 1, 1, norm=norm, init=init, use_bias=use_bias)
-    return layers.Conv2D(1, 1, use_bias=use_bias, kernel_initializer=kernel_initializer(init))(x)
+    return Conv2D(1, 1, use_bias=use_bias, kernel_initializer=kernel_initializer(init))(x)
