@@ -55,14 +55,15 @@ def test_torch_fused_adam_is_keras_adam():
     weights and slots within float32 round-off, with a schedule, over 20 steps."""
     import torch
 
-    from ganzoo.backend.torch import apply_gradients
+    from ganzoo.backend.torch import apply_gradients, channels_last_kernel, is_channels_last_kernel
 
-    shapes = [(4, 4, 3, 8), (8,), (100, 50)]
+    shapes = [(4, 4, 3, 8), (4, 4, 3, 8), (8,), (100, 50)]
     schedule = keras.optimizers.schedules.ExponentialDecay(2e-3, 1, 0.9)
     runs = []
     for update in ("keras", "fused"):
         rng = np.random.default_rng(0)
         variables = [keras.Variable(rng.standard_normal(s).astype("float32")) for s in shapes]
+        channels_last_kernel(variables[0])  # as blocks.Conv2D stores its kernel
         optimizer = keras.optimizers.Adam(schedule, beta_1=0.5)
         optimizer.build(variables)
         for step in range(20):
@@ -81,6 +82,7 @@ def test_torch_fused_adam_is_keras_adam():
             (optimizer, [keras.ops.convert_to_numpy(v) for v in optimizer.variables + variables])
         )
     (keras_adam, expected), (fused_adam, got) = runs
+    assert is_channels_last_kernel(variables[0].value)  # updated in place, in its layout
     assert int(keras_adam.iterations) == int(fused_adam.iterations) == 20
     for a, b in zip(expected, got, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=2e-6)

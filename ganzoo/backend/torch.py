@@ -35,17 +35,33 @@ def apply_gradients(optimizer, grads, variables):
     `_velocities`), so saving, loading and resuming are unchanged. Anything else
     (amsgrad, weight decay, clipping, EMA, other optimizers) goes through `apply`.
     """
-    if not plain_adam(optimizer) or any(g is None for g in grads):
+    kernels = [is_channels_last_kernel(v.value) for v in variables]
+    dense = all(k or v.value.is_contiguous() for k, v in zip(kernels, variables, strict=True))
+    if not (plain_adam(optimizer) and dense) or any(g is None for g in grads):
         optimizer.apply(grads, variables)
         return
     step = int(optimizer.iterations) + 1
     correction = 1 - optimizer.beta_2**step
     index = optimizer._get_variable_index
+    slots = [(optimizer._momentums[index(v)], optimizer._velocities[index(v)]) for v in variables]
+    for kernel, (m, v) in zip(kernels, slots, strict=True):
+        if kernel and not is_channels_last_kernel(m.value):
+            channels_last_kernel(m)  # the slots in the weight's layout: no copies in the kernel
+            channels_last_kernel(v)
+
+    def in_memory_order(tensors):
+        # Views of the weights' and slots' own memory (updated in place); a gradient in
+        # another layout is copied into theirs.
+        return [
+            t.permute(3, 0, 1, 2).contiguous() if k else t.contiguous()
+            for t, k in zip(tensors, kernels, strict=True)
+        ]
+
     torch._fused_adam_(
-        [v.value for v in variables],
-        list(grads),
-        [optimizer._momentums[index(v)].value for v in variables],
-        [optimizer._velocities[index(v)].value for v in variables],
+        in_memory_order([v.value for v in variables]),
+        in_memory_order(grads),
+        in_memory_order([m.value for m, _ in slots]),
+        in_memory_order([v.value for _, v in slots]),
         [],
         [torch.tensor(float(step))] * len(variables),
         lr=float(optimizer.learning_rate),
@@ -94,6 +110,11 @@ def channels_last_kernel(variable):
     value = variable.value
     with torch.no_grad():
         value.data = value.data.permute(3, 0, 1, 2).contiguous().permute(1, 2, 3, 0)
+
+
+def is_channels_last_kernel(tensor):
+    """Whether a 4-D tensor is stored as `channels_last_kernel` stores kernels."""
+    return tensor.ndim == 4 and tensor.permute(3, 0, 1, 2).is_contiguous()
 
 
 def symmetric_same_padding(sizes, kernel_size, strides):
