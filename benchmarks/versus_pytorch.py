@@ -20,7 +20,9 @@ taking `--steps` steps in its turn, so a busy moment of the shared machine falls
 of them alike. The table gives the median step, its ratio to the plain loop, images per
 second, the analytic GFLOP/s (`benchmarks.flops`, counting ganzoo's step: the plain loop
 runs one generator forward less) against this machine's float32 matmul rate measured in
-the same run, the process's peak memory (max RSS) and its growth over the timed rounds.
+the same run, the process's peak memory (max RSS) and its growth over the timed rounds. The matmul
+rate is the best of its measurements before and after each model's rounds; on a busy
+machine it reads low, and the percentages high.
 """
 
 import argparse
@@ -339,6 +341,7 @@ def main(argv=None):
         for process in processes.values():
             process.stdin.close()
             process.wait()
+        peak = max(peak, matmul_gflops())  # the machine's rate when nothing else ran
         gflop = step_gflop(name)
         batch = MODELS[name]["batch_size"]
         base = statistics.median(times["plain PyTorch"])
