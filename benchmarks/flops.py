@@ -5,17 +5,19 @@ layers are counted (normalisation and activations are a few per cent at most).
 A backward pass costs ~2 forward passes when weight gradients are needed (dX and
 dW), ~1 when only the input gradient is (D while the generator trains).
 
-Forward-pass equivalents per train step, as ganzoo runs it (each phase recomputes
-what it needs):
+Forward-pass equivalents per train step, as ganzoo (and the reference) runs it: the
+generator forward once, shared by the phases:
 
 - GAN / DCGAN / cGAN / Pix2Pix ("dcgan", "pix2pix"), one D step then one G step:
-  D phase: G fwd + D fwd on real and fake + D bwd (dX, dW) on both = G + 6 D;
-  G phase: G fwd + D fwd + D bwd (dX) + G bwd (dX, dW) = 3 G + 2 D.  Total 4 G + 8 D.
+  G fwd;
+  D phase: D fwd on real and fake + D bwd (dX, dW) on both = 6 D;
+  G phase: D fwd + D bwd (dX) + G bwd (dX, dW) = 2 G + 2 D.  Total 3 G + 8 D.
 - CycleGAN, both generators then both discriminators (one "G" = one generator,
   one "D" = one discriminator):
-  G phase: 6 G fwd (translate, reconstruct, identity; both ways) + their bwd (12 G)
-  + 2 D fwd + 2 D bwd (dX) = 18 G + 4 D;
-  D phase: 2 G fwd + 4 D fwd + 4 D bwd (dX, dW) = 2 G + 12 D.  Total 20 G + 16 D.
+  2 G fwd (translate both ways);
+  G phase: 4 G fwd (reconstruct, identity; both ways) + the bwd of all six (12 G)
+  + 2 D fwd + 2 D bwd (dX) = 16 G + 4 D;
+  D phase: 4 D fwd + 4 D bwd (dX, dW) = 12 D.  Total 18 G + 16 D.
 """
 
 import time
@@ -23,7 +25,7 @@ import time
 import keras
 import numpy as np
 
-STEP_PASSES = {"pix2pix": (4, 8), "dcgan": (4, 8), "cyclegan": (20, 16)}
+STEP_PASSES = {"pix2pix": (3, 8), "dcgan": (3, 8), "cyclegan": (18, 16)}
 
 
 def forward_flops(network, batch_size=1):
@@ -51,14 +53,29 @@ def step_flops(kind, generator, discriminator, batch_size=1):
     )
 
 
-def matmul_gflops(size=2048, repeats=5):
-    """Best float32 matrix-multiply rate of NumPy's BLAS here, GFLOP/s: the practical
-    peak of this CPU for dense math."""
+def matmul_gflops(framework="numpy", size=4096, repeats=5):
+    """Best float32 matrix-multiply rate of `framework` here, GFLOP/s: "numpy" (its
+    BLAS), "torch", or "keras" (the active Keras backend's `ops.matmul`). The best over
+    frameworks is the practical peak of this CPU for dense math (TensorFlow's oneDNN
+    reaches about twice NumPy's OpenBLAS rate here)."""
     rng = np.random.default_rng(0)
     a, b = (rng.standard_normal((size, size), dtype=np.float32) for _ in range(2))
+    if framework == "torch":
+        import torch
+
+        a, b = torch.from_numpy(a), torch.from_numpy(b)
+        matmul = torch.mm
+    elif framework == "keras":
+        a, b = keras.ops.convert_to_tensor(a), keras.ops.convert_to_tensor(b)
+
+        def matmul(a, b):
+            return float(keras.ops.sum(keras.ops.matmul(a, b)[0]))  # waits for JAX
+
+    else:
+        matmul = np.matmul
     best = float("inf")
     for _ in range(repeats):
         start = time.perf_counter()
-        a @ b
+        matmul(a, b)
         best = min(best, time.perf_counter() - start)
     return 2 * size**3 / best / 1e9

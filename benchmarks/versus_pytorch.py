@@ -18,11 +18,13 @@ backend (plus the plain loop's own process). Every process builds its model and 
 (compilation) first; then the measurement goes round the processes `--rounds` times, each
 taking `--steps` steps in its turn, so a busy moment of the shared machine falls on all
 of them alike. The table gives the median step, its ratio to the plain loop, images per
-second, the analytic GFLOP/s (`benchmarks.flops`, counting ganzoo's step: the plain loop
-runs one generator forward less) against this machine's float32 matmul rate measured in
+second, the analytic GFLOP/s (`benchmarks.flops`; ganzoo and the plain loop run the same
+passes) against this machine's float32 matmul rate measured in
 the same run, the process's peak memory (max RSS) and its growth over the timed rounds. The matmul
-rate is the best of its measurements before and after each model's rounds; on a busy
-machine it reads low, and the percentages high.
+rate is the best of NumPy's and each worker's framework's (torch, TensorFlow, JAX),
+measured one process at a time after the rounds; on a busy machine it reads low, and
+the percentages high. Convolutions can exceed it: oneDNN runs 3x3 convolutions with
+Winograd's algorithm, fewer multiplications than the analytic count.
 """
 
 import argparse
@@ -269,7 +271,10 @@ def ganzoo_steps(name):
 
 
 def worker(column, name):
-    """Serves `run STEPS` lines on stdin with the step times as JSON on stdout."""
+    """Serves `STEPS` lines on stdin with the step times as JSON on stdout, and
+    `matmul` lines with its framework's matmul rate."""
+    from benchmarks.flops import matmul_gflops
+
     if COLUMNS[column] is None:
         step = plain_pytorch(name)
 
@@ -286,6 +291,10 @@ def worker(column, name):
     run(3)  # warm-up: compilation, allocator, caches
     print(json.dumps({"ready": peak_rss_mb()}), flush=True)
     for line in sys.stdin:
+        if line.strip() == "matmul":  # this framework's matmul rate
+            framework = "torch" if COLUMNS[column] is None else "keras"
+            print(json.dumps({"matmul": matmul_gflops(framework)}), flush=True)
+            continue
         steps = int(line)
         print(json.dumps({"times": run(steps), "rss": peak_rss_mb()}), flush=True)
 
@@ -319,7 +328,7 @@ def main(argv=None):
 
     from benchmarks.flops import matmul_gflops
 
-    peak = matmul_gflops()
+    peak = matmul_gflops()  # NumPy's; each framework's is added below
     for name in args.models:
         processes = {}
         for column, backend in COLUMNS.items():
@@ -338,10 +347,14 @@ def main(argv=None):
                 reply = json.loads(process.stdout.readline())
                 times[column] += reply["times"]
                 rss[column] = reply["rss"]
+        for process in processes.values():  # one at a time, the others idle
+            process.stdin.write("matmul\n")
+            process.stdin.flush()
+            peak = max(peak, json.loads(process.stdout.readline())["matmul"])
         for process in processes.values():
             process.stdin.close()
             process.wait()
-        peak = max(peak, matmul_gflops())  # the machine's rate when nothing else ran
+        peak = max(peak, matmul_gflops())
         gflop = step_gflop(name)
         batch = MODELS[name]["batch_size"]
         base = statistics.median(times["plain PyTorch"])

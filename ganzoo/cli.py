@@ -31,6 +31,7 @@ from ganzoo.images import preview_images, save_image_grid
 from ganzoo.pages import Markup, figure, table, write_page
 from ganzoo.presets import shipped_presets
 from ganzoo.progress import in_steps
+from ganzoo.resources import keras_cache
 from ganzoo.zoo.recipes import load_recipe, parse_override, recipe_from_dict, shipped_recipes
 
 BACKENDS = ("tensorflow", "jax", "torch")  # jax and torch install with extras of their names
@@ -38,7 +39,9 @@ CLAIM_FAILED = 1  # exit status of `train` when the preset misses its recipe's c
 
 
 def start_backend(verbose):
-    """Imports TensorFlow (for tf.data) and Keras with its backend. TensorFlow writes
+    """Imports TensorFlow (for tf.data) and Keras with its backend, and keeps compiled
+    programs in ~/.keras/ganzoo_compiled (JAX: a second run skips XLA's compilation
+    of the same model and shapes). TensorFlow writes
     its start-up banner and a cuInit error on a machine without CUDA straight to file
     descriptor 2, before any logging setting applies: unless `verbose`, that goes to a
     scratch file, shown only if the import fails."""
@@ -57,6 +60,9 @@ def start_backend(verbose):
             os.dup2(saved, 2)
             os.close(saved)
         if failure is None:
+            from ganzoo import backend  # local: imports Keras, as above
+
+            backend.use_compilation_cache(keras_cache() / "ganzoo_compiled")
             return
         log.seek(0)
         sys.stderr.write(log.read().decode(errors="replace"))

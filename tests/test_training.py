@@ -1,10 +1,14 @@
 """The training machinery: the image pool (the optimizer group and the per-backend step
 are checked through every family in test_models)."""
 
+import os
+import subprocess
+import sys
+
 import keras
 import numpy as np
 import pytest
-from helpers import random_images
+from helpers import TINY, random_images, tiny, tiny_data, weights_of
 
 from ganzoo.training import ImagePool
 
@@ -49,40 +53,131 @@ def test_image_pool_size_zero_passes_through():
     assert not pool.weights
 
 
-@pytest.mark.skipif(keras.backend.backend() != "torch", reason="torch's fused Adam")
-def test_torch_fused_adam_is_keras_adam():
-    """ganzoo's torch step runs a plain Keras Adam as PyTorch's fused kernel: the same
-    weights and slots within float32 round-off, with a schedule, over 20 steps."""
-    import torch
+@pytest.mark.skipif(keras.backend.backend() == "jax", reason="XLA fuses Keras' Adam itself")
+def test_fused_adam_is_keras_adam():
+    """ganzoo's TF and torch steps run a plain Keras Adam as the framework's fused
+    kernel (`ResourceApplyAdam`, `torch._fused_adam_`): the same weights and slots
+    within float32 round-off, with a schedule, over 20 steps."""
+    if keras.backend.backend() == "torch":
+        import torch
 
-    from ganzoo.backend.torch import apply_gradients, channels_last_kernel, is_channels_last_kernel
+        from ganzoo.backend.torch import (
+            apply_gradients,
+            channels_last_kernel,
+            is_channels_last_kernel,
+        )
+
+        def updater(optimizer, variables, fused):
+            def update(grads):
+                with torch.no_grad():
+                    if fused:
+                        apply_gradients(optimizer, grads, variables)
+                    else:
+                        optimizer.apply(grads, variables)
+
+            return update
+    else:
+        import tensorflow as tf
+
+        from ganzoo.backend.tensorflow import apply_gradients
+
+        def updater(optimizer, variables, fused):
+            @tf.function
+            def update(grads):
+                if fused:
+                    apply_gradients(optimizer, grads, variables)
+                else:
+                    optimizer.apply(grads, variables)
+
+            return update
 
     shapes = [(4, 4, 3, 8), (4, 4, 3, 8), (8,), (100, 50)]
     schedule = keras.optimizers.schedules.ExponentialDecay(2e-3, 1, 0.9)
     runs = []
-    for update in ("keras", "fused"):
+    for fused in (False, True):
         rng = np.random.default_rng(0)
         variables = [keras.Variable(rng.standard_normal(s).astype("float32")) for s in shapes]
-        channels_last_kernel(variables[0])  # as blocks.Conv2D stores its kernel
+        if keras.backend.backend() == "torch":
+            channels_last_kernel(variables[0])  # as blocks.Conv2D stores its kernel
         optimizer = keras.optimizers.Adam(schedule, beta_1=0.5)
         optimizer.build(variables)
+        update = updater(optimizer, variables, fused)
         for step in range(20):
             grads = [
-                torch.tensor(
-                    np.random.default_rng(step * 7 + i).standard_normal(s), dtype=torch.float32
+                keras.ops.convert_to_tensor(
+                    np.random.default_rng(step * 7 + i).standard_normal(s).astype("float32")
                 )
                 for i, s in enumerate(shapes)
             ]
-            with torch.no_grad():
-                if update == "keras":
-                    optimizer.apply(grads, variables)
-                else:
-                    apply_gradients(optimizer, grads, variables)
+            update(grads)
         runs.append(
             (optimizer, [keras.ops.convert_to_numpy(v) for v in optimizer.variables + variables])
         )
     (keras_adam, expected), (fused_adam, got) = runs
-    assert is_channels_last_kernel(variables[0].value)  # updated in place, in its layout
+    if keras.backend.backend() == "torch":
+        assert is_channels_last_kernel(variables[0].value)  # updated in place, in its layout
     assert int(keras_adam.iterations) == int(fused_adam.iterations) == 20
     for a, b in zip(expected, got, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=2e-6)
+
+
+class Recomputing:
+    """A mixin whose generator loss recomputes the fakes instead of using the step's
+    shared forward (what ganzoo's step did before it shared it)."""
+
+    def generator_loss(self, data, fakes):
+        return super().generator_loss(data, self.generator_forward(data))
+
+
+@pytest.mark.parametrize("family", ["pix2pix", "cyclegan"])
+def test_shared_generator_forward_gives_the_recomputed_step(family):
+    """One generator forward per step, shared by the phases (TF: its own tape; JAX:
+    `jax.vjp`; torch: autograd): for a deterministic generator (instance norm, no
+    dropout), the generator phase's gradient through the shared fakes equals that of
+    a loss that recomputes them, so two steps of `fit` give the same weights. Pix2Pix
+    runs D then G; CycleGAN G then D (on the fakes from before the G update)."""
+    options = {"norm": "instance", "dropout": False, "seed": 5}
+    shared = tiny(family, **options)
+    cls = type(shared)
+    recomputing = type(f"Recomputing{cls.__name__}", (Recomputing, cls), {})(
+        **TINY[family][1], **options
+    )
+    recomputing.set_weights(shared.get_weights())
+    data = tiny_data(shared)
+    for model in (shared, recomputing):
+        model.compile()
+        model.fit(data, epochs=1, verbose=0)
+    for a, b in zip(
+        weights_of(shared.generators()), weights_of(recomputing.generators()), strict=True
+    ):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+    moved = [
+        np.abs(a - b).max()
+        for a, b in zip(
+            weights_of(shared.generators()),
+            weights_of(tiny(family, **options).generators()),
+            strict=True,
+        )
+    ]
+    assert max(moved) > 1e-3  # they trained
+
+
+@pytest.mark.skipif(keras.backend.backend() != "jax", reason="JAX's compilation cache")
+def test_compilation_cache_keeps_compiled_programs(tmp_path):
+    """`use_compilation_cache` (which the CLI calls) makes JAX write compiled programs
+    to the folder, and leaves a cache the user chose with JAX_COMPILATION_CACHE_DIR."""
+    script = (
+        "import sys, jax, keras\n"
+        "from ganzoo import backend\n"
+        "backend.use_compilation_cache(sys.argv[1])\n"
+        "jax.config.update('jax_persistent_cache_min_compile_time_secs', 0)\n"
+        "jax.jit(lambda x: keras.ops.tanh(x) * 3)(keras.ops.ones((7, 5))).block_until_ready()\n"
+    )
+    chosen, ours = tmp_path / "chosen", tmp_path / "ours"
+    env = {**os.environ, "KERAS_BACKEND": "jax"}
+    env.pop("JAX_COMPILATION_CACHE_DIR", None)  # conftest's, for the test session
+    subprocess.run([sys.executable, "-c", script, str(ours)], check=True, env=env)
+    assert any(ours.iterdir())
+    env["JAX_COMPILATION_CACHE_DIR"] = str(chosen)
+    subprocess.run([sys.executable, "-c", script, str(tmp_path / "unused")], check=True, env=env)
+    assert any(chosen.iterdir()) and not (tmp_path / "unused").exists()

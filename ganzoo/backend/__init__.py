@@ -2,9 +2,11 @@
 
 Each backend module exposes the same names:
 
-- `train_step(model, ...)`: runs `model.phases()` (loss function, network, optimizer,
-  repeats) with that backend's gradient plumbing. JAX's signature is
-  `(model, state, data)`, the others' `(model, data)`, as in Keras' own trainers.
+- `train_step(model, phases, ...)`: runs the generator forward once, then the loss
+  phases (loss function, weights, optimizer, repeats) with that backend's gradient
+  plumbing; the generator phase's gradients flow back through the shared fakes. JAX's
+  signature is `(model, phases, state, data)`, the others' `(model, phases, data)`, as
+  in Keras' own trainers.
 - `input_gradients(fn, x)`: d(sum fn(x))/dx, differentiable again (gradient penalty).
 - `conv_transpose(x, kernel, strides, padding)`: `keras.ops.conv_transpose`; on JAX with
   a custom backward pass that is ~5x faster on CPU (see `ganzoo/backend/jax.py`), on
@@ -13,6 +15,8 @@ Each backend module exposes the same names:
   layout copies.
 - `channels_last_kernel(variable)`: stores a conv kernel in the layout the backend's
   convolutions read without a copy (torch); nothing elsewhere.
+- `use_compilation_cache(folder)`: keeps compiled programs across processes (JAX);
+  nothing elsewhere.
 """
 
 import keras
@@ -26,6 +30,7 @@ if _BACKEND == "tensorflow":
         conv_transpose,
         input_gradients,
         train_step,
+        use_compilation_cache,
     )
 elif _BACKEND == "jax":
     from ganzoo.backend.jax import (
@@ -34,6 +39,7 @@ elif _BACKEND == "jax":
         conv_transpose,
         input_gradients,
         train_step,
+        use_compilation_cache,
     )
 elif _BACKEND == "torch":
     from ganzoo.backend.torch import (
@@ -42,6 +48,7 @@ elif _BACKEND == "torch":
         conv_transpose,
         input_gradients,
         train_step,
+        use_compilation_cache,
     )
 else:
     raise ImportError(
@@ -49,4 +56,11 @@ else:
         f"Received: KERAS_BACKEND={_BACKEND!r}. Set KERAS_BACKEND to one of those."
     )
 
-__all__ = ["channels_last_kernel", "conv", "conv_transpose", "input_gradients", "train_step"]
+__all__ = [
+    "channels_last_kernel",
+    "conv",
+    "conv_transpose",
+    "input_gradients",
+    "train_step",
+    "use_compilation_cache",
+]

@@ -5,7 +5,9 @@ new state back. Each phase's loss runs inside a `StatelessScope` that maps every
 variable to its current value, `jax.value_and_grad` differentiates it with respect to
 the phase network's weights, and the phase optimizer's `stateless_apply` updates them.
 Whatever the loss code assigns (batch-norm statistics, seed-generator state) and the
-metric trackers are read back from the scope and threaded forward.
+metric trackers are read back from the scope and threaded forward. The generator
+forward shared by the phases runs once under `jax.vjp`; the generator phase adds its
+pullback of d(loss)/d(fakes) to the gradient it takes directly.
 """
 
 import functools
@@ -17,7 +19,7 @@ from keras import StatelessScope, ops
 from ganzoo.errors import InvalidArgumentError
 
 
-def train_step(model, state, data):
+def train_step(model, phases, state, data):
     trainable, non_trainable, optimizer_values, metric_values = state
     variables = (
         model.trainable_variables
@@ -41,20 +43,49 @@ def train_step(model, state, data):
             outputs = fn()
         return outputs, {id(v): s.get_current_value(v) for v in read_back}
 
-    for phase in model.phases():
+    def with_weights(fn, weights, weight_values):
+        """`fn()` in the scope with `weights` set to `weight_values`; returns its output
+        and what it assigned to the non-trainable variables."""
+        overrides = {id(v): x for v, x in zip(weights, weight_values, strict=True)}
+        return run_in_scope(fn, overrides, model.non_trainable_variables)
+
+    # The generator forward, once per step: `shared` and the pullback that carries the
+    # generator phase's d(loss)/d(fakes) back to the generator's weights.
+    generator_weights = next(p.variables for p in phases if p.through_fakes)
+    shared, pull_back, assigned = jax.vjp(
+        lambda weight_values: with_weights(
+            lambda: model.generator_forward(data), generator_weights, weight_values
+        ),
+        [values[id(v)] for v in generator_weights],
+        has_aux=True,
+    )
+    values.update(assigned)
+
+    for phase in phases:
         weights = phase.variables
         slots = phase.optimizer.variables
 
-        def loss_fn(weight_values, phase=phase, weights=weights):
-            overrides = {id(v): x for v, x in zip(weights, weight_values, strict=True)}
-            (loss, logs), assigned = run_in_scope(
-                lambda: phase.loss(data), overrides, model.non_trainable_variables
-            )
-            return loss, (logs, assigned)
+        for repeat in range(phase.repeats):
 
-        for _ in range(phase.repeats):
+            def loss_fn(weight_values, shared, phase=phase, weights=weights, repeat=repeat):
+                (loss, logs), assigned = with_weights(
+                    lambda: phase.loss(data, model.fakes_for(phase, data, shared, repeat)),
+                    weights,
+                    weight_values,
+                )
+                return loss, (logs, assigned)
+
             weight_values = [values[id(v)] for v in weights]
-            (_, (logs, assigned)), grads = jax.value_and_grad(loss_fn, has_aux=True)(weight_values)
+            if phase.through_fakes:
+                (_, (logs, assigned)), (grads, fake_grads) = jax.value_and_grad(
+                    loss_fn, argnums=(0, 1), has_aux=True
+                )(weight_values, shared)
+                (upstream,) = pull_back(fake_grads)
+                grads = [a + b for a, b in zip(grads, upstream, strict=True)]
+            else:
+                (_, (logs, assigned)), grads = jax.value_and_grad(loss_fn, has_aux=True)(
+                    weight_values, shared
+                )
             values.update(assigned)
             new_weights, new_slots = phase.optimizer.stateless_apply(
                 [values[id(v)] for v in slots], grads, weight_values
@@ -145,3 +176,12 @@ conv = ops.conv
 
 def channels_last_kernel(variable):
     """Nothing to do: XLA picks its own memory layouts."""
+
+
+def use_compilation_cache(folder):
+    """Keeps XLA's compiled programs in `folder` (JAX's persistent compilation cache),
+    so a new process skips the compilation a previous one did for the same model,
+    shapes and JAX version: `fit`'s train step, `translate`'s and `generate`'s
+    predict functions. A cache JAX already has (JAX_COMPILATION_CACHE_DIR) is kept."""
+    if jax.config.jax_compilation_cache_dir is None:
+        jax.config.update("jax_compilation_cache_dir", str(folder))

@@ -3,18 +3,20 @@ and convolutions on channels-last memory without layout copies."""
 
 import math
 
-import keras
 import torch
 import torch.nn.functional as F
 from keras import ops
 
+from ganzoo.backend.optimizers import plain_adam
 
-def train_step(model, data):
-    for phase in model.phases():
+
+def train_step(model, phases, data):
+    shared = model.generator_forward(data)  # the generator phase back-propagates into it
+    for phase in phases:
         variables = phase.variables
-        for _ in range(phase.repeats):
+        for repeat in range(phase.repeats):
             model.zero_grad()
-            loss, logs = phase.loss(data)
+            loss, logs = phase.loss(data, model.fakes_for(phase, data, shared, repeat))
             loss.backward()
             grads = [v.value.grad for v in variables]
             with torch.no_grad():
@@ -73,21 +75,6 @@ def apply_gradients(optimizer, grads, variables):
         maximize=False,
     )
     optimizer.iterations.assign_add(1)
-
-
-def plain_adam(optimizer):
-    """A Keras Adam with none of the options `apply_gradients` leaves to Keras."""
-    return (
-        isinstance(optimizer, keras.optimizers.Adam)
-        and not optimizer.amsgrad
-        and optimizer.weight_decay is None
-        and optimizer.clipnorm is None
-        and optimizer.clipvalue is None
-        and optimizer.global_clipnorm is None
-        and not optimizer.use_ema
-        and optimizer.gradient_accumulation_steps is None
-        and optimizer.built
-    )
 
 
 def input_gradients(fn, x):
@@ -150,3 +137,7 @@ def conv_transpose(x, kernel, strides, padding):
     weight = ops.convert_to_tensor(kernel).permute(3, 2, 0, 1)
     y = F.conv_transpose2d(x.permute(0, 3, 1, 2), weight, stride=strides)
     return y.permute(0, 2, 3, 1)
+
+
+def use_compilation_cache(folder):
+    """Nothing to do: Keras runs the torch backend eagerly; nothing is compiled."""

@@ -11,8 +11,8 @@ with lambda_A = lambda_B = 10 and lambda_id = 0.5: translating there and back mu
 return the input, and a generator given an image of its output domain should leave
 it alone (which keeps colours). The adversarial terms are least squares (Mao et al.,
 2017). Each discriminator trains on a history of 50 generated images (`ImagePool`).
-Each train step takes one step of both generators (one optimizer), then one of both
-discriminators (another).
+Each train step translates both batches once, takes one step of both generators (one
+optimizer), then one of both discriminators (another) on those translations, detached.
 """
 
 import keras
@@ -159,10 +159,14 @@ class CycleGAN(TranslationBase):
             return data["A"], data["B"]
         return data
 
-    def generator_loss(self, data):
+    def generator_forward(self, data):
+        """(G_AB(a), G_BA(b)): the fakes both phases of the step use."""
         a, b = self.unpack(data)
-        fake_b = self.generator_ab(a, training=True)
-        fake_a = self.generator_ba(b, training=True)
+        return self.generator_ab(a, training=True), self.generator_ba(b, training=True)
+
+    def generator_loss(self, data, fakes):
+        a, b = self.unpack(data)
+        fake_b, fake_a = fakes
         gan_ab = self.objective.generator_loss(self.discriminator_b(fake_b, training=True))
         gan_ba = self.objective.generator_loss(self.discriminator_a(fake_a, training=True))
         cycle_a = ops.mean(ops.abs(self.generator_ba(fake_b, training=True) - a))
@@ -185,14 +189,10 @@ class CycleGAN(TranslationBase):
             "identity_b": identity_b,
         }
 
-    def discriminator_loss(self, data):
+    def discriminator_loss(self, data, fakes):
         a, b = self.unpack(data)
-        fake_b = self.pool_b.query(
-            ops.stop_gradient(self.generator_ab(a, training=True)), self.seed_generator
-        )
-        fake_a = self.pool_a.query(
-            ops.stop_gradient(self.generator_ba(b, training=True)), self.seed_generator
-        )
+        fake_b = self.pool_b.query(fakes[0], self.seed_generator)
+        fake_a = self.pool_a.query(fakes[1], self.seed_generator)
         losses = {}
         for domain, discriminator, real, fake in (
             ("d_a", self.discriminator_a, a, fake_a),

@@ -98,9 +98,12 @@ class GANBase(AdversarialModel):
 
     # -- the game -------------------------------------------------------------------
 
-    def discriminator_loss(self, data):
+    def generator_forward(self, data):
         real, labels = self.unpack(data)
-        fake = ops.stop_gradient(self.generate_batch(ops.shape(real)[0], labels))
+        return self.generate_batch(ops.shape(real)[0], labels)
+
+    def discriminator_loss(self, data, fake):
+        real, labels = self.unpack(data)
 
         def discriminate(images):
             return self.discriminator(self.conditioned(images, labels), training=True)
@@ -114,9 +117,8 @@ class GANBase(AdversarialModel):
             self.gradient_penalty_weight,
         )
 
-    def generator_loss(self, data):
-        real, labels = self.unpack(data)
-        fake = self.generate_batch(ops.shape(real)[0], labels)
+    def generator_loss(self, data, fake):
+        _, labels = self.unpack(data)
         scores = self.discriminator(self.conditioned(fake, labels), training=True)
         loss = self.objective.generator_loss(scores)
         return loss, {"g_loss": loss}

@@ -8,7 +8,8 @@ with an output, (x, y) or (x, G(x)), and scores each 70x70 patch. G minimises
 
 the adversarial term for sharp, realistic texture and the L1 term for the low
 frequencies. D minimises the objective's discriminator loss on (x, y) as real and
-(x, G(x)) as fake. Each train step takes one D step, then one G step.
+(x, G(x)) as fake. Each train step computes G(x) once, takes one D step on it
+(detached), then one G step through the updated D.
 """
 
 import keras
@@ -118,9 +119,12 @@ class Pix2Pix(TranslationBase):
         a, b = data
         return (a, b) if self.direction == "AtoB" else (b, a)
 
-    def discriminator_loss(self, data):
+    def generator_forward(self, data):
+        source, _ = self.unpack(data)
+        return self.generator(source, training=True)
+
+    def discriminator_loss(self, data, output):
         source, target = self.unpack(data)
-        output = ops.stop_gradient(self.generator(source, training=True))
         return discriminator_objective(
             self.objective,
             lambda pairs: self.discriminator(pairs, training=True),
@@ -130,9 +134,8 @@ class Pix2Pix(TranslationBase):
             self.gradient_penalty_weight,
         )
 
-    def generator_loss(self, data):
+    def generator_loss(self, data, output):
         source, target = self.unpack(data)
-        output = self.generator(source, training=True)
         scores = self.discriminator(ops.concatenate([source, output], axis=-1), training=True)
         adversarial = self.objective.generator_loss(scores)
         l1 = ops.mean(ops.abs(target - output))

@@ -197,6 +197,10 @@ class TranslationBase(AdversarialModel):
     def translate_with(self, network, images, channels, batch_size=8, pad=True, training=False):
         """Runs `network` on images of any size, padding to the size it needs.
 
+        In inference mode the network runs as Keras' compiled predict function, in
+        full batches: on JAX the first call for an image size compiles it (under a
+        second for unet_256 here), later calls of that size reuse it.
+
         Args:
             images: array `(batch, H, W, C)` or one image `(H, W, C)`, in [-1, 1].
             channels: the channels the network takes.
@@ -230,14 +234,24 @@ class TranslationBase(AdversarialModel):
                 self.check_size((height, width), "Image size")
             extra = [(0, 0), (0, padded[0] - height), (0, padded[1] - width), (0, 0)]
             images = np.pad(images, extra, mode="reflect" if min(height, width) > 1 else "edge")
+        count, batch_size = len(images), min(batch_size, len(images))
+        if not training:
+            # Every call takes a full batch (the last one padded with copies of the last
+            # image): one compiled function per image size on JAX and TensorFlow.
+            extra = [(0, -count % batch_size), (0, 0), (0, 0), (0, 0)]
+            images = np.pad(images, extra, mode="edge")
+
+        def run(batch):
+            if training:  # batch statistics (of these images only) and dropout
+                return keras.ops.convert_to_numpy(network(batch, training=True))
+            return network.predict_on_batch(batch)
+
         outputs = np.concatenate(
             [
-                keras.ops.convert_to_numpy(network(images[i : i + batch_size], training=training))
-                for i in in_steps(
-                    range(0, len(images), batch_size), f"translating {len(images)} images"
-                )
+                run(images[i : i + batch_size])
+                for i in in_steps(range(0, count, batch_size), f"translating {count} images")
             ]
-        )[:, :height, :width]
+        )[:count, :height, :width]
         return outputs[0] if single else outputs
 
     def get_config(self):

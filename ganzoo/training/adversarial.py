@@ -17,18 +17,22 @@ class Phase:
     """One alternating-optimisation phase of an adversarial game.
 
     Attributes:
-        loss: `loss(data) -> (scalar loss, {metric name: scalar})`, written once with
-            `keras.ops` and stateful layer calls; it runs unchanged on every backend.
+        loss: `loss(data, fakes) -> (scalar loss, {metric name: scalar})`, written once
+            with `keras.ops` and stateful layer calls; it runs unchanged on every
+            backend. `fakes` is the step's generator output (`generator_forward`).
         variables: the trainable weights this phase updates (of one network, or of
             several trained as one, such as CycleGAN's two generators).
         optimizer: the optimizer that updates them (built on exactly this list).
         repeats: gradient steps per train step (Goodfellow's k for the discriminator).
+        through_fakes: whether the phase's gradients flow back through `fakes` into
+            `variables` (the generator phase); the other phases see them detached.
     """
 
     loss: Callable
     variables: list
     optimizer: keras.optimizers.Optimizer
     repeats: int = 1
+    through_fakes: bool = False
 
 
 def trainable_variables(networks):
@@ -52,7 +56,13 @@ class AdversarialModel(keras.Model):
     `tracked_metrics`, and define their losses. By default the model plays the GAN
     game between `self.discriminator` (`discriminator_loss`, repeated
     `discriminator_steps` times) and `self.generator` (`generator_loss`); a model with
-    other networks overrides `optimized_networks()` and `phases()`. `train_step` hands
+    other networks overrides `optimized_networks()` and `phases()`.
+
+    As in the reference implementations, a train step runs the generator forward once
+    (`generator_forward`) and every phase shares its output: the discriminator phase
+    sees the fakes detached, the generator phase back-propagates through them (so one
+    dropout mask and one batch-norm update per step). A repeated discriminator step
+    (k > 1) draws fresh fakes, new noise, for each repeat after the first. `train_step` hands
     the phases to the active backend's adapter (`ganzoo.backend`), so model files
     contain no backend code. `compile` takes one optimizer per phase; they are kept
     in an `OptimizerGroup` so that `.keras` files, `BackupAndRestore` and JAX's
@@ -105,13 +115,29 @@ class AdversarialModel(keras.Model):
         ]
 
     def phase(self, key, loss, repeats=1):
-        """The `Phase` that minimises `loss` over the networks of optimizer `key`."""
+        """The `Phase` that minimises `loss` over the networks of optimizer `key`;
+        "g_optimizer"'s networks make the fakes, so its phase trains through them."""
         return Phase(
             loss,
             trainable_variables(self.optimized_networks()[key]),
             self.optimizer[key],
             repeats,
+            through_fakes=key == "g_optimizer",
         )
+
+    def generator_forward(self, data):
+        """The generator output of one train step, shared by its phases: a tensor or a
+        tuple of tensors, computed in training mode from a data batch."""
+        raise NotImplementedError(f"{type(self).__name__} does not define generator_forward.")
+
+    def fakes_for(self, phase, data, shared, repeat):
+        """The fakes `phase.loss` sees on its `repeat`-th gradient step: the step's
+        shared forward first, a fresh forward on each further repeat; detached unless
+        the phase trains through them."""
+        fakes = shared if repeat == 0 else self.generator_forward(data)
+        if phase.through_fakes:
+            return fakes
+        return keras.tree.map_structure(keras.ops.stop_gradient, fakes)
 
     def fit(self, x=None, *args, **kwargs):
         """`keras.Model.fit`. A `tf.data.Dataset` is taken in its own order: ganzoo's
@@ -121,7 +147,13 @@ class AdversarialModel(keras.Model):
         return super().fit(x, *args, **kwargs)
 
     def train_step(self, *args):
-        return backend.train_step(self, *args)
+        phases = self.phases()
+        if [p.repeats for p in phases if p.through_fakes] != [1]:
+            raise InvalidArgumentError(
+                f"{type(self).__name__}.phases() must name exactly one phase that trains "
+                "through the fakes (the generator's), with repeats=1."
+            )
+        return backend.train_step(self, phases, *args)
 
     def compile(self, d_optimizer=None, g_optimizer=None, learning_rate=2e-4, **kwargs):
         """Compiles with one optimizer for the discriminator(s), one for the generator(s).
