@@ -114,6 +114,8 @@ def test_convolutions_match_keras_layers(ours, keras_layer, kernel_size, strides
         (5, 4, 1, "same"),
         (4, 3, 3, "same"),
         (4, 2, 2, "valid"),
+        (4, 1, 2, "valid"),
+        (5, 2, 3, "same"),
     ],
 )
 def test_jax_conv_transpose_gradient(size, kernel_size, strides, padding):

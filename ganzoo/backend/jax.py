@@ -148,7 +148,19 @@ def _conv_transpose_with_fast_grad(strides, padding):
     """
 
     def forward(x, kernel):
-        return ops.conv_transpose(x, kernel, strides=strides, padding=padding)
+        # Keras' `conv_transpose` as one lhs-dilated convolution that reads the
+        # (kh, kw, out, in) kernel where it is ("HWOI"): no per-call transpose of it.
+        pads = [
+            transpose_padding(k, s, padding) for k, s in zip(kernel.shape[:2], strides, strict=True)
+        ]
+        return jax.lax.conv_general_dilated(
+            x,
+            kernel[::-1, ::-1],
+            window_strides=(1, 1),
+            padding=pads,
+            lhs_dilation=strides,
+            dimension_numbers=("NHWC", "HWOI", "NHWC"),
+        )
 
     @jax.custom_vjp
     def conv_transpose(x, kernel):
@@ -169,6 +181,16 @@ def _conv_transpose_with_fast_grad(strides, padding):
 
     conv_transpose.defvjp(conv_transpose_fwd, conv_transpose_bwd)
     return conv_transpose
+
+
+def transpose_padding(kernel_size, stride, padding):
+    """The (left, right) padding of the dilated input that gives Keras' `conv_transpose`
+    output size and alignment for `padding` "same" or "valid" (no output padding)."""
+    if padding == "valid":
+        return kernel_size - 1, kernel_size - 1 + max(kernel_size, stride) - kernel_size
+    total = stride + kernel_size - 2
+    left = min(total // 2 + total % 2, kernel_size - 1)
+    return left, total - left
 
 
 conv = ops.conv
