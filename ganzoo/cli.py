@@ -125,6 +125,12 @@ def parse_args(argv):
         help="also checkpoint within an epoch every MINUTES ([train] checkpoint_every_minutes)",
     )
     train.add_argument(
+        "--devices",
+        type=at_least(1),
+        metavar="N",
+        help="train data-parallel on N devices ([distribution] devices; JAX or TensorFlow)",
+    )
+    train.add_argument(
         "--set",
         action="append",
         default=[],
@@ -217,6 +223,8 @@ def train(args):
         overrides["train.checkpoint_every_steps"] = args.checkpoint_every
     if args.checkpoint_minutes is not None:
         overrides["train.checkpoint_every_minutes"] = args.checkpoint_minutes
+    if args.devices is not None:
+        overrides["distribution.devices"] = args.devices
     recipe = load_recipe(args.recipe, overrides)
     if args.dry_run:
         print(json.dumps(recipe.to_dict(), indent=2))
@@ -415,6 +423,10 @@ def main(argv=None):
             env = {**os.environ, "KERAS_BACKEND": backend}
             os.execve(sys.executable, [sys.executable, "-m", "ganzoo.cli", *argv], env)
         os.environ["KERAS_BACKEND"] = backend  # Keras reads it once, when imported
+    devices = getattr(args, "devices", None)
+    if devices and devices > 1:  # JAX splits a CPU into devices only if told before it starts
+        flag = f"--xla_force_host_platform_device_count={devices}"
+        os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} {flag}".strip()
     try:
         if args.command != "list":
             start_backend(getattr(args, "verbose", False))

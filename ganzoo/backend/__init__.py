@@ -15,6 +15,9 @@ Each backend module exposes the same names:
   layout copies.
 - `channels_last_kernel(variable)`: stores a conv kernel in the layout the backend's
   convolutions read without a copy (torch); nothing elsewhere.
+- `data_parallel(count)`: a context in which to build, compile and fit a model on
+  `count` devices (JAX: `keras.distribution.DataParallel`; TensorFlow:
+  `MirroredStrategy`); torch refuses, naming what to use instead.
 - `use_compilation_cache(folder)`: keeps compiled programs across processes (JAX);
   nothing elsewhere.
 """
@@ -28,6 +31,7 @@ if _BACKEND == "tensorflow":
         channels_last_kernel,
         conv,
         conv_transpose,
+        data_parallel,
         input_gradients,
         train_step,
         use_compilation_cache,
@@ -37,6 +41,7 @@ elif _BACKEND == "jax":
         channels_last_kernel,
         conv,
         conv_transpose,
+        data_parallel,
         input_gradients,
         train_step,
         use_compilation_cache,
@@ -46,6 +51,7 @@ elif _BACKEND == "torch":
         channels_last_kernel,
         conv,
         conv_transpose,
+        data_parallel,
         input_gradients,
         train_step,
         use_compilation_cache,
@@ -60,6 +66,7 @@ __all__ = [
     "channels_last_kernel",
     "conv",
     "conv_transpose",
+    "data_parallel",
     "input_gradients",
     "train_step",
     "use_compilation_cache",

@@ -14,6 +14,7 @@ import functools
 import os
 
 import jax
+import keras
 from keras import StatelessScope, ops
 
 from ganzoo.errors import InvalidArgumentError
@@ -207,3 +208,19 @@ def use_compilation_cache(folder):
     predict functions. A cache JAX already has (JAX_COMPILATION_CACHE_DIR) is kept."""
     if jax.config.jax_compilation_cache_dir is None:
         jax.config.update("jax_compilation_cache_dir", str(folder))
+
+
+def data_parallel(count):
+    """A context in which a model built, compiled and fit trains data-parallel on
+    `count` devices: `keras.distribution.DataParallel`. The train step stays one
+    program over the global batch (XLA's SPMD partitioner splits it), so the noise, the
+    batch-norm statistics and a CycleGAN's image pool are those of the global batch,
+    exactly as on one device."""
+    devices = keras.distribution.list_devices()
+    if count > len(devices):
+        raise InvalidArgumentError(
+            f"devices={count}, but JAX sees {len(devices)}: {', '.join(devices)}. On a "
+            f"CPU, start Python with XLA_FLAGS=--xla_force_host_platform_device_count="
+            f"{count} to split it (the ganzoo command does this for --devices)."
+        )
+    return keras.distribution.DataParallel(devices=devices[:count]).scope()

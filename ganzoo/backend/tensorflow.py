@@ -1,13 +1,61 @@
 """TensorFlow gradient plumbing: a tape for the shared generator forward, one
-`tf.GradientTape` per phase."""
+`tf.GradientTape` per phase; under a `tf.distribute` strategy, per replica.
+
+Under `MirroredStrategy` / `MultiWorkerMirroredStrategy` Keras runs `train_step` once
+per replica on its share of the global batch, and the optimizers sum the replicas'
+gradients. So, as Keras' own step does, each phase's loss (a mean over the replica's
+examples) is divided by the number of replicas before its gradient is taken: the sum is
+then the gradient of the mean over the global batch. Each replica draws its own noise
+(latents, dropout masks): the seed-generator states are offset by the replica's index
+for the step. Batch normalization uses each replica's own batch statistics, as Keras'
+`BatchNormalization(synchronized=False)` does; a CycleGAN replica keeps its own image
+pool of its own fakes.
+"""
+
+import contextlib
 
 import tensorflow as tf
 from keras import ops
 
 from ganzoo.backend.optimizers import plain_adam
+from ganzoo.errors import InvalidArgumentError
+
+# The seed-generator offset between replicas: each replica's noise comes from its own
+# key stream (the first element of Keras' (seed, counter) state).
+REPLICA_SEED_STRIDE = 1_000_003
+
+
+def replicas_in_sync():
+    """The number of replicas of the strategy the step runs under (1 without one)."""
+    return tf.distribute.get_strategy().num_replicas_in_sync
+
+
+@contextlib.contextmanager
+def replica_noise(model):
+    """Offsets every seed generator by this replica's index, and back afterwards."""
+    context = tf.distribute.get_replica_context()
+    if replicas_in_sync() == 1 or context is None:
+        yield
+        return
+    states = [v for v in model.seed_states() if v.path.endswith("seed_generator_state")]
+    offsets = [
+        tf.stack([tf.cast(context.replica_id_in_sync_group * REPLICA_SEED_STRIDE, s.dtype), 0])
+        for s in states
+    ]
+    for state, offset in zip(states, offsets, strict=True):
+        state.assign(state + offset)
+    yield
+    for state, offset in zip(states, offsets, strict=True):
+        state.assign(state - offset)
 
 
 def train_step(model, phases, data):
+    with replica_noise(model):
+        return run_phases(model, phases, data)
+
+
+def run_phases(model, phases, data):
+    scale = 1.0 / replicas_in_sync()  # the replicas' gradients are summed
     with tf.GradientTape() as forward_tape:
         shared = model.generator_forward(data)
     shared_list = tf.nest.flatten(shared)
@@ -17,6 +65,7 @@ def train_step(model, phases, data):
             with tf.GradientTape() as tape:
                 tape.watch(shared_list)
                 loss, logs = phase.loss(data, model.fakes_for(phase, data, shared, repeat))
+                loss = loss * scale
             if phase.through_fakes:
                 # The chain rule through the shared forward: dL/dW directly, plus
                 # (dL/dfakes) back-propagated through the generator's tape.
@@ -44,10 +93,11 @@ def apply_gradients(optimizer, grads, variables):
     The same update: both take `lr * sqrt(1 - beta_2^t) / (1 - beta_1^t)` as the step
     size and add epsilon to `sqrt(v)`. The slots are Keras' own (`_momentums`,
     `_velocities`), so saving and resuming are unchanged. Anything else (amsgrad,
-    weight decay, clipping, EMA, other optimizers) goes through `apply`.
+    weight decay, clipping, EMA, other optimizers, several replicas) goes through
+    `apply`.
     """
-    if not plain_adam(optimizer) or any(g is None for g in grads):
-        optimizer.apply(grads, variables)
+    if not plain_adam(optimizer) or any(g is None for g in grads) or replicas_in_sync() > 1:
+        optimizer.apply(grads, variables)  # Keras sums the replicas' gradients
         return
     step = tf.cast(optimizer.iterations + 1, "float32")
     learning_rate = tf.cast(optimizer.learning_rate, "float32")
@@ -95,3 +145,32 @@ def channels_last_kernel(variable):
 def use_compilation_cache(folder):
     """Nothing to do: TensorFlow traces its functions in seconds and, without XLA
     (Keras' default on CPU), compiles nothing to keep."""
+
+
+def data_parallel(count):
+    """A context in which a model built, compiled and fit trains data-parallel on
+    `count` devices: `tf.distribute.MirroredStrategy` over the first `count` GPUs, or,
+    without GPUs, over `count` logical CPUs split from the first (possible only before
+    TensorFlow has started its runtime)."""
+    gpus = tf.config.list_physical_devices("GPU")
+    if not gpus:
+        cpu = tf.config.list_physical_devices("CPU")[0]
+        # Listing logical devices would start the runtime: read the configuration.
+        if len(tf.config.get_logical_device_configuration(cpu) or [None]) < count:
+            try:
+                tf.config.set_logical_device_configuration(
+                    cpu, [tf.config.LogicalDeviceConfiguration()] * count
+                )
+            except RuntimeError as error:
+                raise InvalidArgumentError(
+                    f"devices={count}: TensorFlow has no GPUs, and its CPU can no longer "
+                    "be split into logical devices (its runtime has started). Ask for "
+                    "the devices before TensorFlow runs anything."
+                ) from error
+    devices = tf.config.list_logical_devices("GPU" if gpus else "CPU")
+    if count > len(devices):
+        raise InvalidArgumentError(
+            f"devices={count}, but TensorFlow sees {len(devices)}: "
+            f"{', '.join(d.name for d in devices)}."
+        )
+    return tf.distribute.MirroredStrategy([d.name for d in devices[:count]]).scope()

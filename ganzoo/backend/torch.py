@@ -3,11 +3,13 @@ and convolutions on channels-last memory without layout copies."""
 
 import math
 
+import keras
 import torch
 import torch.nn.functional as F
 from keras import ops
 
 from ganzoo.backend.optimizers import plain_adam
+from ganzoo.errors import InvalidArgumentError
 
 
 def train_step(model, phases, data):
@@ -141,3 +143,15 @@ def conv_transpose(x, kernel, strides, padding):
 
 def use_compilation_cache(folder):
     """Nothing to do: Keras runs the torch backend eagerly; nothing is compiled."""
+
+
+def data_parallel(count):
+    """Refuses: Keras 3's torch backend has no data-parallel training (its
+    `keras.distribution` API is JAX's, with TensorFlow's a prototype), and `fit` on it
+    runs on one device."""
+    raise InvalidArgumentError(
+        f"devices={count}: Keras' torch backend trains on one device only (Keras "
+        f"{keras.__version__} has no distribution support for torch). Train on several "
+        "devices with KERAS_BACKEND=jax (keras.distribution.DataParallel) or "
+        "tensorflow (tf.distribute.MirroredStrategy); the weights load on torch."
+    )

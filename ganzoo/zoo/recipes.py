@@ -99,6 +99,21 @@ class EvalOptions:
 
 
 @dataclasses.dataclass(frozen=True)
+class DistributionOptions:
+    """`[distribution]`: the devices `fit` trains on, data-parallel.
+
+    Args:
+        devices: devices of this machine (GPUs, else logical CPUs split from the CPU).
+            `[data] batch_size` is the global batch: each device takes
+            `batch_size / devices` examples of it, and the gradients are those of the
+            whole batch. JAX (`keras.distribution.DataParallel`) and TensorFlow
+            (`MirroredStrategy`); the torch backend refuses more than 1. Defaults to 1.
+    """
+
+    devices: int = 1
+
+
+@dataclasses.dataclass(frozen=True)
 class Recipe:
     """A checked recipe; `model` and `data` keep their tables as dicts."""
 
@@ -108,6 +123,7 @@ class Recipe:
     data: dict
     train: TrainOptions
     eval: EvalOptions | None = None
+    distribution: DistributionOptions = DistributionOptions()
 
     def to_dict(self):
         """The recipe as plain data (for `recipe.json` and a preset's metadata)."""
@@ -117,6 +133,7 @@ class Recipe:
 # The smallest value of each number a recipe sets (None: any value allowed); floats
 # must also be finite. Checked when the recipe is read, before anything is built.
 LEAST = {
+    "devices": 1,
     "epochs": 1,
     "learning_rate": 0.0,  # exclusive: a rate of 0 trains nothing
     "decay_epochs": 0,
@@ -193,7 +210,14 @@ def check_recipe(raw, name, where):
     """A parsed TOML document -> Recipe, or RecipeError naming the problem."""
     check_table(
         raw,
-        {"description": str, "model": dict, "data": dict, "train": dict, "eval": dict},
+        {
+            "description": str,
+            "model": dict,
+            "data": dict,
+            "train": dict,
+            "eval": dict,
+            "distribution": dict,
+        },
         where,
         required=("description", "model", "data", "train"),
     )
@@ -223,13 +247,25 @@ def check_recipe(raw, name, where):
     if evaluation:
         check_values(evaluation, f"{where} [eval]")
         check_claim(evaluation, f"{where} [eval]")
+    distribution = options(
+        DistributionOptions, raw.get("distribution", {}), f"{where} [distribution]"
+    )
+    check_values(distribution, f"{where} [distribution]")
+    batch_size = data.get("batch_size", 1)
+    if batch_size % distribution.devices:
+        raise RecipeError(
+            f"{where}: [data] batch_size ({batch_size}) is the global batch, split evenly "
+            f"between the {distribution.devices} devices of [distribution]; make it a "
+            f"multiple of {distribution.devices}, e.g. --set data.batch_size="
+            f"{distribution.devices * max(1, batch_size // distribution.devices)}."
+        )
     if train.decay_epochs > train.epochs:
         raise RecipeError(
             f"{where} [train]: decay_epochs ({train.decay_epochs}) is more than epochs "
             f"({train.epochs}); the decay is the last decay_epochs of the epochs. Lower it "
             "too, e.g. --set train.decay_epochs=0."
         )
-    return Recipe(name, raw["description"], model, data, train, evaluation)
+    return Recipe(name, raw["description"], model, data, train, evaluation, distribution)
 
 
 def check_claim(evaluation, where):
@@ -291,7 +327,7 @@ def load_recipe(name_or_path, overrides=None):
         raise RecipeError(f"{path}: not valid TOML: {error}.") from None
     for dotted, value in (overrides or {}).items():
         table, _, key = dotted.rpartition(".")
-        if table not in ("model", "data", "train", "eval"):
+        if table not in ("model", "data", "train", "eval", "distribution"):
             raise RecipeError(
                 f"override {dotted!r}: name a key of a table, as model.filters or train.epochs."
             )

@@ -4,6 +4,7 @@ against its untrained twin, and write the preset.
     preset = train(load_recipe("dcgan_mnist5k"), "runs/dcgan")
 """
 
+import contextlib
 import json
 import pathlib
 import time
@@ -11,6 +12,7 @@ import time
 import keras
 import numpy as np
 
+from ganzoo import backend
 from ganzoo.callbacks import (
     Checkpoint,
     CSVHistory,
@@ -35,12 +37,13 @@ def check_same_run(recipe, path):
 
     A run may be continued for more epochs (`--epochs`) when its learning rate does not
     depend on the number of epochs (`lr_policy` "constant", or "linear" with no decay
-    epochs); any other difference would mix two recipes in one run.
+    epochs), and on another number of devices (`[distribution]`); any other difference
+    would mix two recipes in one run.
     """
     text = json.dumps(recipe.to_dict(), indent=2) + "\n"
     resolved = json.loads(text)
     if path.exists():
-        before = json.loads(path.read_text())
+        before = {**json.loads(path.read_text()), "distribution": resolved["distribution"]}
         more_epochs = {**before, "train": {**before["train"], "epochs": recipe.train.epochs}}
         if before != resolved and more_epochs != resolved:
             raise RecipeError(
@@ -150,11 +153,21 @@ def train(recipe, out, verbose="auto"):
     Returns:
         the preset folder.
 
+    With `[distribution] devices` above 1 the model is built, compiled and trained
+    data-parallel on that many devices (`ganzoo.backend.data_parallel`).
+
     Raises:
         TrainingDivergedError: a loss or weight became NaN or infinite (the last
             finite checkpoint is kept; no preset is written).
         KeyboardInterrupt: Ctrl-C, with the position of the last checkpoint.
     """
+    devices = recipe.distribution.devices
+    with backend.data_parallel(devices) if devices > 1 else contextlib.nullcontext():
+        return train_here(recipe, out, verbose)
+
+
+def train_here(recipe, out, verbose):
+    """`train` in the current device context."""
     out = pathlib.Path(out)
     out.mkdir(parents=True, exist_ok=True)
     check_same_run(recipe, out / "recipe.json")
