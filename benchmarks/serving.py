@@ -2,11 +2,14 @@
 
     KERAS_BACKEND=tensorflow python -m benchmarks serving [--repeats 30]
     KERAS_BACKEND=tensorflow python -m benchmarks serving --layers pix2pix_fonts
+    KERAS_BACKEND=tensorflow python -m benchmarks serving --unet 256
 
 For batch 1 and 16, the median wall time of one call after warm-up: the Keras generator
 (`predict_on_batch`, on the active backend), the SavedModel's `serving_default` loaded
 with `tf.saved_model.load`, and the ONNX model in onnxruntime (CPU). Inputs are latents
-(and labels) for generators, images of the preset's size for translators.
+(and labels) for generators, images of the preset's size for translators. `--unet SIZE`
+times the reference's full-size generator instead: an untrained Pix2Pix unet_SIZE
+(54.4M weights for 256) on SIZE x SIZE x 3 images.
 """
 
 import argparse
@@ -21,7 +24,7 @@ import onnxruntime
 import tensorflow as tf
 
 from benchmarks.tables import print_table
-from ganzoo.models import from_preset
+from ganzoo.models import Pix2Pix, from_preset
 from ganzoo.presets import shipped_presets
 from ganzoo.zoo.export import export
 
@@ -88,6 +91,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=30)
     parser.add_argument("--layers", metavar="PRESET", help="time each layer of its generator")
+    parser.add_argument("--unet", type=int, metavar="SIZE", help="an untrained unet_SIZE Pix2Pix")
     args = parser.parse_args(argv)
     if args.layers:
         if keras.backend.backend() != "tensorflow":
@@ -97,17 +101,23 @@ def main(argv=None):
     print_table(
         f"Keras on {backend}; milliseconds per call, median of {args.repeats}",
         ["preset", "batch", f"Keras ({backend})", "SavedModel", "onnxruntime"],
-        serving_rows(args.repeats),
+        serving_rows(args.repeats, args.unet),
     )
 
 
-def serving_rows(repeats):
-    """One row per shipped preset and batch size: Keras, SavedModel and ONNX times."""
+def serving_rows(repeats, unet=None):
+    """One row per shipped preset (or the unet_SIZE Pix2Pix) and batch size: Keras,
+    SavedModel and ONNX times."""
+    if unet:
+        model = Pix2Pix(image_size=(unet, unet), generator=f"unet_{unet}")
+        models = {f"Pix2Pix unet_{unet}": model}
+    else:
+        models = {name: name for name in shipped_presets()}
     with tempfile.TemporaryDirectory() as folder:
-        for name in shipped_presets():
-            model = from_preset(name)
-            saved = export(name, pathlib.Path(folder) / name)
-            onnx = export(name, pathlib.Path(folder) / f"{name}.onnx", format="onnx")
+        for index, (name, source) in enumerate(models.items()):
+            model = from_preset(source) if isinstance(source, str) else source
+            saved = export(source, pathlib.Path(folder) / str(index))
+            onnx = export(source, pathlib.Path(folder) / f"{index}.onnx", format="onnx")
             signature = tf.saved_model.load(str(saved / "1")).signatures["serving_default"]
             session = onnxruntime.InferenceSession(str(onnx))
             for batch in (1, 16):

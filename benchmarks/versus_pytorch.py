@@ -20,7 +20,10 @@ taking `--steps` steps in its turn, so a busy moment of the shared machine falls
 of them alike. The table gives the median step, its ratio to the plain loop, images per
 second, the analytic GFLOP/s (`benchmarks.flops`; ganzoo and the plain loop run the same
 passes) against this machine's float32 matmul rate measured in
-the same run, the process's peak memory (max RSS) and its growth over the timed rounds. The matmul
+the same run, the process's peak memory (max RSS), and the growth of its resident memory
+from the end of the warm-up to the end of the last round (a leak shows there; the peak
+only rises with the allocator's high-water mark). `--rounds 50 --steps 20` runs 1,000
+steps per process. The matmul
 rate is the best of NumPy's and each worker's framework's (torch, TensorFlow, JAX),
 measured one process at a time after the rounds; on a busy machine it reads low, and
 the percentages high. Convolutions can exceed it: oneDNN runs 3x3 convolutions with
@@ -50,6 +53,12 @@ COLUMNS = {"plain PyTorch": None, "ganzoo tensorflow": "tensorflow", "ganzoo jax
 
 def peak_rss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def current_rss_mb():
+    """The process's resident memory now (Linux), MB."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 # -- the plain PyTorch loop ------------------------------------------------------------
@@ -289,14 +298,16 @@ def worker(column, name):
     else:
         run = ganzoo_steps(name)
     run(3)  # warm-up: compilation, allocator, caches
-    print(json.dumps({"ready": peak_rss_mb()}), flush=True)
+    print(json.dumps({"ready": current_rss_mb()}), flush=True)
     for line in sys.stdin:
         if line.strip() == "matmul":  # this framework's matmul rate
             framework = "torch" if COLUMNS[column] is None else "keras"
             print(json.dumps({"matmul": matmul_gflops(framework)}), flush=True)
             continue
         steps = int(line)
-        print(json.dumps({"times": run(steps), "rss": peak_rss_mb()}), flush=True)
+        times = run(steps)
+        print(json.dumps({"times": times, "rss": current_rss_mb(), "peak": peak_rss_mb()}))
+        sys.stdout.flush()
 
 
 def step_gflop(name):
@@ -339,14 +350,14 @@ def main(argv=None):
                 text=True, env=env)  # fmt: skip
         start_rss = {c: json.loads(p.stdout.readline())["ready"] for c, p in processes.items()}
         times = {column: [] for column in COLUMNS}
-        rss = {}
+        rss, peak_rss = {}, {}
         for _ in range(args.rounds):
             for column, process in processes.items():
                 process.stdin.write(f"{args.steps}\n")
                 process.stdin.flush()
                 reply = json.loads(process.stdout.readline())
                 times[column] += reply["times"]
-                rss[column] = reply["rss"]
+                rss[column], peak_rss[column] = reply["rss"], reply["peak"]
         for process in processes.values():  # one at a time, the others idle
             process.stdin.write("matmul\n")
             process.stdin.flush()
@@ -364,7 +375,7 @@ def main(argv=None):
             rate = gflop / median
             rows.append([
                 column, f"{1000 * median:.0f}", f"{median / base:.2f}x", f"{batch / median:.1f}",
-                f"{rate:.0f} ({100 * rate / peak:.0f}%)", f"{rss[column]:.0f}",
+                f"{rate:.0f} ({100 * rate / peak:.0f}%)", f"{peak_rss[column]:.0f}",
                 f"{rss[column] - start_rss[column]:+.0f}",
             ])  # fmt: skip
         shape = "x".join(map(str, MODELS[name]["shape"]))
@@ -373,7 +384,7 @@ def main(argv=None):
             f"steps, interleaved; {gflop:.1f} GFLOP/step (ganzoo's); float32 matmul here "
             f"{peak:.0f} GFLOP/s; {os.cpu_count()} CPU cores",
             ["", "ms/step", "vs plain", "images/s", "GFLOP/s (of peak)", "peak MB",
-             "MB growth"],
+             "RSS growth MB"],
             rows,
         )  # fmt: skip
 
