@@ -21,6 +21,7 @@ Lim & Ye 2017, Miyato et al. 2018 (hinge). The pytorch-CycleGAN-and-pix2pix name
 """
 
 import dataclasses
+import functools
 from collections.abc import Callable
 
 import keras
@@ -95,12 +96,29 @@ class Objective:
     probabilistic: bool = False
 
     def discriminator_output(self, scores):
-        """Mean D(.) for logging: a probability or a raw score."""
+        """Mean D(.) for logging, in float32: a probability or a raw score."""
+        scores = ops.cast(scores, "float32")
         return ops.mean(ops.sigmoid(scores) if self.probabilistic else scores)
 
 
+def in_float32(loss):
+    """`loss` of scores cast to float32 first: under a mixed-precision policy the
+    discriminator's scores arrive in bfloat16 or float16, and the losses and their
+    logs are computed in float32."""
+
+    @functools.wraps(loss)
+    def float32_loss(*scores):
+        return loss(*(ops.cast(s, "float32") for s in scores))
+
+    return float32_loss
+
+
 OBJECTIVES = {
-    o.name: o
+    o.name: dataclasses.replace(
+        o,
+        discriminator_loss=in_float32(o.discriminator_loss),
+        generator_loss=in_float32(o.generator_loss),
+    )
     for o in (
         Objective(
             "minimax",

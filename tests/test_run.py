@@ -55,11 +55,12 @@ def test_a_paper_recipe_trains_on_mock_downloads(tmp_path, monkeypatch, name, ov
     assert (tmp_path / "run" / "history.csv").read_text().count("\n") == 2
 
 
-def trained_weights(name, out, interrupt_at=None, monkeypatch=None):
-    """Trains a tiny recipe of `benchmarks.kill_resume` into `out`; with `interrupt_at`,
-    Ctrl-C after that (global) step first, then the same command again. Returns the
-    preset's weights."""
-    recipe = load_recipe(name, dict(parse_override(text) for text in RECIPES[name] + TRAIN))
+def trained_weights(name, out, interrupt_at=None, monkeypatch=None, precision="float32"):
+    """Trains a tiny recipe of `benchmarks.kill_resume` into `out` (under `precision`);
+    with `interrupt_at`, Ctrl-C after that (global) step first, then the same command
+    again. Returns the preset's weights."""
+    overrides = dict(parse_override(text) for text in RECIPES[name] + TRAIN)
+    recipe = load_recipe(name, {**overrides, "train.precision": precision})
     if interrupt_at is not None:
         steps = []
         check = StopOnNonFinite.on_train_batch_end
@@ -98,6 +99,24 @@ def test_an_interrupted_run_resumes_to_the_same_weights(name, tmp_path, monkeypa
             assert len(said) == 1 and f"ganzoo: resuming from {where}checkpoint " in said[0]
         for a, b in zip(straight, resumed, strict=True):
             np.testing.assert_array_equal(a, b, err_msg=f"{name}, stopped after step {step}")
+
+
+@pytest.mark.parametrize(
+    "precision", ["mixed_bfloat16", pytest.param("mixed_float16", marks=pytest.mark.slow)]
+)
+def test_a_mixed_precision_run_resumes_to_the_same_weights(precision, tmp_path, monkeypatch):
+    """Under a mixed-precision policy (float16: with its loss scales, saved with the
+    optimizers) a stopped run ends with the uninterrupted run's weights, bit for bit;
+    the preset is float32."""
+    straight = trained_weights("dcgan_mnist5k", tmp_path / "straight", precision=precision)
+    assert {w.dtype for w in straight} == {np.dtype("float32")}
+    for step in (4, 7):
+        resumed = trained_weights(
+            "dcgan_mnist5k", tmp_path / f"stopped_{step}", step, monkeypatch, precision
+        )
+        for a, b in zip(straight, resumed, strict=True):
+            np.testing.assert_array_equal(a, b, err_msg=f"{precision}, stopped after {step}")
+    assert keras.config.dtype_policy().name == "float32"  # the run put the policy back
 
 
 @pytest.mark.slow

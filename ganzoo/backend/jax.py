@@ -69,11 +69,11 @@ def train_step(model, phases, state, data):
         for repeat in range(phase.repeats):
 
             def loss_fn(weight_values, shared, phase=phase, weights=weights, repeat=repeat):
-                (loss, logs), assigned = with_weights(
-                    lambda: phase.loss(data, model.fakes_for(phase, data, shared, repeat)),
-                    weights,
-                    weight_values,
-                )
+                def scaled_loss():
+                    loss, logs = phase.loss(data, model.fakes_for(phase, data, shared, repeat))
+                    return phase.optimizer.scale_loss(loss), logs  # mixed_float16's scale
+
+                (loss, logs), assigned = with_weights(scaled_loss, weights, weight_values)
                 return loss, (logs, assigned)
 
             weight_values = [values[id(v)] for v in weights]

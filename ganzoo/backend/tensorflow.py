@@ -65,7 +65,7 @@ def run_phases(model, phases, data):
             with tf.GradientTape() as tape:
                 tape.watch(shared_list)
                 loss, logs = phase.loss(data, model.fakes_for(phase, data, shared, repeat))
-                loss = loss * scale
+                loss = phase.optimizer.scale_loss(loss) * scale  # mixed_float16's scale
             if phase.through_fakes:
                 # The chain rule through the shared forward: dL/dW directly, plus
                 # (dL/dfakes) back-propagated through the generator's tape.

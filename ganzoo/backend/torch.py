@@ -19,7 +19,7 @@ def train_step(model, phases, data):
         for repeat in range(phase.repeats):
             model.zero_grad()
             loss, logs = phase.loss(data, model.fakes_for(phase, data, shared, repeat))
-            loss.backward()
+            phase.optimizer.scale_loss(loss).backward()  # mixed_float16's scale
             grads = [v.value.grad for v in variables]
             with torch.no_grad():
                 apply_gradients(phase.optimizer, grads, variables)
@@ -127,8 +127,7 @@ def conv(x, kernel, strides, padding):
     )
     if pad is None:
         return ops.conv(x, kernel, strides=strides, padding=padding)
-    weight = ops.convert_to_tensor(kernel).permute(3, 2, 0, 1)
-    y = F.conv2d(x.permute(0, 3, 1, 2), weight, stride=strides, padding=pad)
+    y = F.conv2d(*torch_layout(x, kernel), stride=strides, padding=pad)
     return y.permute(0, 2, 3, 1)
 
 
@@ -136,9 +135,18 @@ def conv_transpose(x, kernel, strides, padding):
     """`keras.ops.conv_transpose` for NHWC `x` and a `(kh, kw, out, in)` kernel, 2D."""
     if padding != "valid":
         return ops.conv_transpose(x, kernel, strides=strides, padding=padding)
-    weight = ops.convert_to_tensor(kernel).permute(3, 2, 0, 1)
-    y = F.conv_transpose2d(x.permute(0, 3, 1, 2), weight, stride=strides)
+    y = F.conv_transpose2d(*torch_layout(x, kernel), stride=strides)
     return y.permute(0, 2, 3, 1)
+
+
+def torch_layout(x, kernel):
+    """NCHW and OIHW (or IOHW) views of an NHWC `x` and a Keras kernel: channels-last
+    memory, no copies. float16 on a CPU runs PyTorch's reference convolution, which
+    takes contiguous tensors only: there, copies."""
+    x, weight = x.permute(0, 3, 1, 2), ops.convert_to_tensor(kernel).permute(3, 2, 0, 1)
+    if x.dtype == torch.float16 and x.device.type == "cpu":
+        return x.contiguous(), weight.contiguous()
+    return x, weight
 
 
 def use_compilation_cache(folder):

@@ -37,14 +37,17 @@ def normalization(kind):
 
 
 def activation(kind):
-    """`"relu"`, `"leaky_relu"` (slope 0.2, as DCGAN's discriminator), `"tanh"`, `"none"`."""
+    """`"relu"`, `"leaky_relu"` (slope 0.2, as DCGAN's discriminator), `"tanh"`, `"none"`.
+
+    tanh, the generators' output layer, computes in float32 under a mixed-precision
+    policy: images leave a generator in float32."""
     _check(kind, ACTIVATIONS, "activation")
     if kind == "relu":
         return layers.ReLU()
     if kind == "leaky_relu":
         return layers.LeakyReLU(negative_slope=0.2)
     if kind == "tanh":
-        return layers.Activation("tanh")
+        return layers.Activation("tanh", dtype="float32")
     return layers.Identity()
 
 

@@ -17,8 +17,8 @@ def mlp_generator(latents, image_shape, units=(256, 512, 1024)):
     x = latents
     for width in units:
         x = activation("leaky_relu")(normalization("batch")(layers.Dense(width)(x)))
-    x = layers.Dense(int(np.prod(image_shape)), activation="tanh")(x)
-    return layers.Reshape(tuple(image_shape))(x)
+    x = layers.Dense(int(np.prod(image_shape)), activation="tanh", dtype="float32")(x)
+    return layers.Reshape(tuple(image_shape), dtype="float32")(x)
 
 
 def mlp_discriminator(images, units=(512, 256)):

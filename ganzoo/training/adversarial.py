@@ -168,7 +168,9 @@ class AdversarialModel(keras.Model):
                 for the default optimizers, e.g. from `ganzoo.schedules.learning_rate_schedule`
                 (each optimizer evaluates it at its own step count). Defaults to 2e-4.
             **kwargs: passed to `keras.Model.compile` (`jit_compile`,
-                `steps_per_execution`, `run_eagerly`).
+                `steps_per_execution`, `run_eagerly`). Under the "mixed_float16"
+                policy each optimizer is wrapped in a `LossScaleOptimizer` (as Keras'
+                `compile` does), unless `auto_scale_loss=False`.
         """
         optimizers = {
             key: given or keras.optimizers.Adam(learning_rate, beta_1=0.5, name=key)
@@ -179,9 +181,17 @@ class AdversarialModel(keras.Model):
                 "d_optimizer and g_optimizer are the same object, but an optimizer "
                 "keeps per-weight state. Create one optimizer for each."
             )
+        if kwargs.pop("auto_scale_loss", True) and self.dtype_policy.name == "mixed_float16":
+            # float16 gradients underflow: each optimizer scales its phase's loss.
+            optimizers = {
+                key: optimizer
+                if isinstance(optimizer, keras.optimizers.LossScaleOptimizer)
+                else keras.optimizers.LossScaleOptimizer(optimizer, name=f"{key}_loss_scale")
+                for key, optimizer in optimizers.items()
+            }
         for key, networks in self.optimized_networks().items():
             optimizers[key].build(trainable_variables(networks))
-        super().compile(optimizer=OptimizerGroup(optimizers), **kwargs)
+        super().compile(optimizer=OptimizerGroup(optimizers), auto_scale_loss=False, **kwargs)
 
     def optimized_networks(self):
         """Compile-argument name of each optimizer -> the tuple of networks it updates.

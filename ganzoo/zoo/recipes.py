@@ -62,6 +62,11 @@ class TrainOptions:
             of each epoch).
         checkpoint_every_minutes: also checkpoint within an epoch once this many
             minutes have passed since the last checkpoint. Defaults to None.
+        precision: the Keras dtype policy the model is built and trained under:
+            "float32", "mixed_bfloat16" (bfloat16 compute, float32 weights) or
+            "mixed_float16" (float16 compute, each optimizer wrapped in a
+            `LossScaleOptimizer`). Generator outputs, losses and the saved preset are
+            float32 either way. Defaults to "float32".
     """
 
     epochs: int
@@ -72,6 +77,10 @@ class TrainOptions:
     seed: int = 0
     checkpoint_every_steps: int | None = None
     checkpoint_every_minutes: float | None = None
+    precision: str = "float32"
+
+
+PRECISIONS = ("float32", "mixed_bfloat16", "mixed_float16")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -244,6 +253,11 @@ def check_recipe(raw, name, where):
     train = options(TrainOptions, raw["train"], f"{where} [train]")
     evaluation = options(EvalOptions, raw["eval"], f"{where} [eval]") if "eval" in raw else None
     check_values(train, f"{where} [train]")
+    if train.precision not in PRECISIONS:
+        raise RecipeError(
+            f"{where} [train]: precision must be one of {', '.join(PRECISIONS)}; "
+            f"received {train.precision!r}."
+        )
     if evaluation:
         check_values(evaluation, f"{where} [eval]")
         check_claim(evaluation, f"{where} [eval]")

@@ -97,6 +97,17 @@ def claim_result(options, scores, untrained):
     }
 
 
+def in_float32(recipe, model):
+    """`model` itself under the float32 policy; else a float32 build of the recipe
+    holding the model's weights (a preset is float32, and scored as users load it)."""
+    if model.dtype_policy.name == "float32":
+        return model
+    with dtype_policy("float32"):
+        twin = build_model(recipe)
+    twin.set_weights(model.get_weights())
+    return twin
+
+
 def rescore_preset(model):
     """Scores a loaded preset again, with the recipe stored in its metadata.
 
@@ -154,7 +165,8 @@ def train(recipe, out, verbose="auto"):
         the preset folder.
 
     With `[distribution] devices` above 1 the model is built, compiled and trained
-    data-parallel on that many devices (`ganzoo.backend.data_parallel`).
+    data-parallel on that many devices (`ganzoo.backend.data_parallel`); under
+    `[train] precision`'s dtype policy (mixed precision).
 
     Raises:
         TrainingDivergedError: a loss or weight became NaN or infinite (the last
@@ -162,8 +174,23 @@ def train(recipe, out, verbose="auto"):
         KeyboardInterrupt: Ctrl-C, with the position of the last checkpoint.
     """
     devices = recipe.distribution.devices
-    with backend.data_parallel(devices) if devices > 1 else contextlib.nullcontext():
+    with (
+        backend.data_parallel(devices) if devices > 1 else contextlib.nullcontext(),
+        dtype_policy(recipe.train.precision),
+    ):
         return train_here(recipe, out, verbose)
+
+
+@contextlib.contextmanager
+def dtype_policy(name):
+    """Keras' global dtype policy set to `name` (models built now compute in it), and
+    back to the previous one afterwards."""
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(name)
+    try:
+        yield
+    finally:
+        keras.config.set_dtype_policy(previous)
 
 
 def train_here(recipe, out, verbose):
@@ -192,7 +219,9 @@ def train_here(recipe, out, verbose):
     evaluation, untrained = recipe.eval, None
     if evaluation:
         # The untrained twin is this model before fit: the recipe's seeded initial weights.
-        untrained = held_out_scores(model, evaluation.data, evaluation.num_samples, options.seed)
+        untrained = held_out_scores(
+            in_float32(recipe, model), evaluation.data, evaluation.num_samples, options.seed
+        )
     examples = preview_examples(recipe, model)
 
     checkpoint = Checkpoint(
@@ -275,6 +304,7 @@ def train_here(recipe, out, verbose):
             "seconds_this_run": round(time.perf_counter() - start, 1),
         },
     }
+    model = in_float32(recipe, model)  # what the preset holds, and users load
     if evaluation:
         scores = held_out_scores(model, evaluation.data, evaluation.num_samples, options.seed)
         metadata.update(
