@@ -245,13 +245,14 @@ def ganzoo_model(name):
     return ganzoo.DCGAN(image_shape=MODELS[name]["shape"], filters=64)
 
 
-def ganzoo_steps(name):
-    """`run(steps)` -> the seconds of each of `steps` `fit` steps, on the active backend."""
+def ganzoo_steps(name, batch_size=None):
+    """`run(steps)` -> the seconds of each of `steps` `fit` steps, on the active backend
+    (batches of `batch_size`, by default the model's in `MODELS`)."""
     import keras
     import numpy as np
     import tensorflow as tf
 
-    batch, shape = MODELS[name]["batch_size"], MODELS[name]["shape"]
+    batch, shape = batch_size or MODELS[name]["batch_size"], MODELS[name]["shape"]
     rng = np.random.default_rng(0)
     model = ganzoo_model(name)
     model.compile()
