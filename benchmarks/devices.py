@@ -61,8 +61,9 @@ def main(argv=None):
                         "KERAS_BACKEND": backend,
                         "XLA_FLAGS": f"--xla_force_host_platform_device_count={devices}",
                     }
+                    worker_args = ["--worker", name, str(devices), precision]
                     command = [sys.executable, "-m", "benchmarks.devices", "--steps",
-                               str(args.steps), "--worker", name, str(devices), precision]  # fmt: skip
+                               str(args.steps), *worker_args]  # fmt: skip
                     run = subprocess.run(
                         command, capture_output=True, text=True, env=env, check=True
                     )
