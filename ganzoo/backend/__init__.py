@@ -22,45 +22,25 @@ Each backend module exposes the same names:
   nothing elsewhere.
 """
 
+import importlib
+
 import keras
 
 _BACKEND = keras.backend.backend()
-
-if _BACKEND == "tensorflow":
-    from ganzoo.backend.tensorflow import (
-        channels_last_kernel,
-        conv,
-        conv_transpose,
-        data_parallel,
-        input_gradients,
-        train_step,
-        use_compilation_cache,
-    )
-elif _BACKEND == "jax":
-    from ganzoo.backend.jax import (
-        channels_last_kernel,
-        conv,
-        conv_transpose,
-        data_parallel,
-        input_gradients,
-        train_step,
-        use_compilation_cache,
-    )
-elif _BACKEND == "torch":
-    from ganzoo.backend.torch import (
-        channels_last_kernel,
-        conv,
-        conv_transpose,
-        data_parallel,
-        input_gradients,
-        train_step,
-        use_compilation_cache,
-    )
-else:
+if _BACKEND not in ("tensorflow", "jax", "torch"):
     raise ImportError(
         "ganzoo trains on the tensorflow, jax and torch backends of Keras. "
         f"Received: KERAS_BACKEND={_BACKEND!r}. Set KERAS_BACKEND to one of those."
     )
+_module = importlib.import_module(f"ganzoo.backend.{_BACKEND}")
+
+channels_last_kernel = _module.channels_last_kernel
+conv = _module.conv
+conv_transpose = _module.conv_transpose
+data_parallel = _module.data_parallel
+input_gradients = _module.input_gradients
+train_step = _module.train_step
+use_compilation_cache = _module.use_compilation_cache
 
 __all__ = [
     "channels_last_kernel",
