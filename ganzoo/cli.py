@@ -6,6 +6,7 @@
     ganzoo translate pix2pix_fonts glyphs/ --out translated/ [--html]
     ganzoo eval cgan_mnist5k [--data mnist5k] [--n 1000] [--json]
     ganzoo export cgan_mnist5k --out serving/cgan [--format onnx] [--uint8] [--test-time-dropout]
+    ganzoo import-torch horse2zebra.pth --family cyclegan --out presets/horse2zebra
     ganzoo upload runs/dcgan/preset hf://you/dcgan-mnist
     ganzoo list
 
@@ -87,6 +88,21 @@ def at_least(least):
     return parse
 
 
+def addresses(text):
+    """An argparse type: comma-separated HOST:PORT addresses, one per worker."""
+    parts = text.split(",")
+    for part in parts:
+        host, _, port = part.rpartition(":")
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise argparse.ArgumentTypeError(
+                f"must be HOST:PORT,HOST:PORT,... (one per worker, the chief's first); "
+                f"received {part!r} in {text!r}"
+            )
+    if len(parts) < 2:
+        raise argparse.ArgumentTypeError(f"names one worker ({text!r}); give every worker's")
+    return parts
+
+
 def parse_args(argv):
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -129,6 +145,19 @@ def parse_args(argv):
         type=at_least(1),
         metavar="N",
         help="train data-parallel on N devices ([distribution] devices; JAX or TensorFlow)",
+    )
+    train.add_argument(
+        "--cluster",
+        type=addresses,
+        metavar="HOST:PORT,...",
+        help="train with several workers, one process each, the same command on each with "
+        "its --worker-index ([distribution] workers); the chief's address first",
+    )
+    train.add_argument(
+        "--worker-index",
+        type=at_least(0),
+        metavar="I",
+        help="this process's place in --cluster (0: the chief, which writes the files)",
     )
     train.add_argument(
         "--set",
@@ -200,6 +229,30 @@ def parse_args(argv):
         help="keep Pix2Pix's dropout and batch statistics, as the paper's test time",
     )
 
+    imports = command(
+        "import-torch",
+        "write a preset from a pytorch-CycleGAN-and-pix2pix generator (.pth; needs torch)",
+    )
+    imports.add_argument("checkpoint", type=pathlib.Path, help="the generator's state dict")
+    imports.add_argument("--family", choices=("pix2pix", "cyclegan"), required=True)
+    imports.add_argument(
+        "--generator",
+        help="the reference's --netG (default: unet_256 for pix2pix, resnet_9blocks for cyclegan)",
+    )
+    imports.add_argument(
+        "--norm",
+        choices=("batch", "instance"),
+        help="the reference's --norm (default: the checkpoint's)",
+    )
+    imports.add_argument(
+        "--b-to-a",
+        type=pathlib.Path,
+        metavar="CHECKPOINT",
+        help="a CycleGAN's other generator (netG_B), when you have it",
+    )
+    imports.add_argument("--image-size", type=at_least(1), default=256, metavar="PIXELS")
+    imports.add_argument("--out", type=pathlib.Path, help="preset folder (default: next to it)")
+
     upload = command("upload", "push a preset folder to the Hugging Face Hub or Kaggle")
     upload.add_argument("folder", type=pathlib.Path, help="a preset folder")
     upload.add_argument("handle", help="hf://owner/name or kaggle://owner/model/keras/variant")
@@ -225,12 +278,31 @@ def train(args):
         overrides["train.checkpoint_every_minutes"] = args.checkpoint_minutes
     if args.devices is not None:
         overrides["distribution.devices"] = args.devices
+    if (args.cluster is None) != (args.worker_index is None):
+        raise InvalidArgumentError(
+            "--cluster and --worker-index go together: every worker runs the same command "
+            "with the cluster's addresses and its own index."
+        )
+    if args.cluster is not None:
+        if args.worker_index >= len(args.cluster):
+            raise InvalidArgumentError(
+                f"--worker-index {args.worker_index} is not in the --cluster of "
+                f"{len(args.cluster)} workers; give 0 to {len(args.cluster) - 1}."
+            )
+        overrides["distribution.workers"] = len(args.cluster)
     recipe = load_recipe(args.recipe, overrides)
     if args.dry_run:
         print(json.dumps(recipe.to_dict(), indent=2))
         return
     out = args.out or pathlib.Path("runs") / recipe.name
+    if recipe.distribution.workers > 1:
+        from ganzoo import backend  # local: imports Keras
+
+        backend.connect_workers(args.cluster, args.worker_index)
     preset = train_recipe(recipe, out)
+    if preset is None:  # a worker other than the chief
+        print(f"ganzoo: worker {args.worker_index} done; the chief wrote {out}")
+        return
     metadata = json.loads((preset / "metadata.json").read_text())
     print(f"wrote {preset} and {out / 'samples.png'}")
     if "claim" in metadata:
@@ -377,6 +449,23 @@ def print_table(entries):
         print(f"{key:<{width}}  {shown}")
 
 
+def import_torch(args):
+    from ganzoo.zoo.torch_checkpoints import import_torch as write_preset  # local: Keras
+
+    preset = write_preset(
+        args.checkpoint,
+        args.family,
+        args.generator,
+        out=args.out,
+        norm=args.norm,
+        b_to_a=args.b_to_a,
+        image_size=args.image_size,
+    )
+    print(f"wrote {preset} (ganzoo translate {preset} IMAGES --out FOLDER)")
+    if args.family == "cyclegan" and args.b_to_a is None:
+        print("its B -> A generator is not imported (keeps its initial weights): pass --b-to-a")
+
+
 def upload(args):
     from ganzoo.zoo.hub import upload_preset  # local: imports Keras (start-up time)
 
@@ -409,6 +498,7 @@ COMMANDS = {
     "translate": translate,
     "eval": evaluate,
     "export": export_model,
+    "import-torch": import_torch,
     "upload": upload,
     "list": list_presets,
 }

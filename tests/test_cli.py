@@ -6,6 +6,7 @@ import sys
 
 import keras
 import numpy as np
+import pytest
 from PIL import Image
 
 import ganzoo as ganzoo_models
@@ -143,6 +144,12 @@ def test_errors_are_one_line(tmp_path, capsys):
         (["sample", "no_such_preset"], "no preset 'no_such_preset'"),
         (["train", "dcgan_mnist5k", "--set", "train.epochs"], "write table.key=value"),
         (["train", "pix2pix_facades", "--epochs", "2"], "decay_epochs (100) is more than"),
+        (["train", "dcgan_mnist5k", "--worker-index", "0"], "--cluster and --worker-index go"),
+        (
+            ["train", "dcgan_mnist5k", "--cluster", "127.0.0.1:1,127.0.0.1:2"]
+            + ["--worker-index", "2"],
+            "--worker-index 2 is not in the --cluster of 2 workers",
+        ),
     ]:
         assert main(args) == 2, args
         error = capsys.readouterr().err.strip()
@@ -164,6 +171,21 @@ def test_help_list_and_argument_errors_start_no_backend():
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert "imported: []" in result.stdout, result.stdout + result.stderr
     assert "cgan_mnist5k" in result.stdout and "pix2pix_maps" in result.stdout  # list
+
+
+def test_cluster_addresses_are_checked(capsys):
+    assert parse_args(["train", "x", "--cluster", "10.0.0.1:1234,host:99"]).cluster == [
+        "10.0.0.1:1234",
+        "host:99",
+    ]
+    for text, message in [
+        ("10.0.0.1:1234", "names one worker"),
+        ("10.0.0.1:1234,host", "received 'host'"),
+        ("10.0.0.1:99999,a:1", "HOST:PORT"),
+    ]:
+        with pytest.raises(SystemExit):
+            parse_args(["train", "x", "--cluster", text])
+        assert message in capsys.readouterr().err
 
 
 def test_backend_is_taken_before_or_after_the_command():

@@ -1,9 +1,11 @@
-"""Data-parallel training on several devices: JAX's `DataParallel` and TensorFlow's
-`MirroredStrategy` on two virtual CPU devices, torch's refusal, and the recipe's
+"""Data-parallel training on several devices and workers: JAX's `DataParallel` and
+TensorFlow's `MirroredStrategy` on two virtual CPU devices, two workers on loopback
+(`MultiWorkerMirroredStrategy`; `jax.distributed`), torch's refusal, and the recipe's
 `[distribution]` table."""
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import textwrap
@@ -27,10 +29,10 @@ COMPARE = textwrap.dedent(
     from helpers import tiny, tiny_data
     from ganzoo import backend
 
-    # Deterministic generators where a replica's own noise or batch statistics would
-    # differ from one device's (TensorFlow replicas draw their own noise and normalize
-    # their own half-batch; JAX runs the global batch as one program).
-    DETERMINISTIC = {"pix2pix": {"norm": "instance", "dropout": False},
+    # Deterministic generators where a replica's own noise would differ from one
+    # device's (TensorFlow replicas draw their own noise; JAX runs the global batch as
+    # one program). Batch norm stays: both normalize with the global batch's statistics.
+    DETERMINISTIC = {"pix2pix": {"dropout": False},
                      "cyclegan": {"pool_size": 0}}
     backend.data_parallel(2)  # makes the devices (TF: before its runtime starts)
     results = {}
@@ -75,8 +77,9 @@ def test_jax_data_parallel_matches_one_device():
 @pytest.mark.skipif(BACKEND != "tensorflow", reason="TensorFlow's MirroredStrategy")
 def test_tensorflow_mirrored_strategy_matches_one_device():
     """On TensorFlow each replica takes half the batch and the replicas' gradients are
-    summed: with the losses divided by the number of replicas, translators with a
-    deterministic generator end with one device's weights within round-off. (One family
+    summed: with the losses divided by the number of replicas and batch statistics
+    all-reduced, translators with a deterministic generator (batch norm included) end
+    with one device's weights within round-off. (One family
     per process: two MirroredStrategy objects in one process share collective keys.)"""
     for family in ("pix2pix", "cyclegan"):
         differences = run_on_two_devices(COMPARE, family)
@@ -127,14 +130,141 @@ def test_torch_refuses_several_devices():
 
     with pytest.raises(InvalidArgumentError, match="torch backend trains on one device.*jax"):
         backend.data_parallel(2)
+    with pytest.raises(InvalidArgumentError, match="workers=2.*one device"):
+        backend.connect_workers(["127.0.0.1:1", "127.0.0.1:2"], 0)
+
+
+@pytest.mark.skipif(BACKEND == "torch", reason="the torch backend refuses (above)")
+def test_several_workers_need_a_cluster(monkeypatch):
+    """Asking for two workers in a process that joined no cluster is a clear error,
+    not a run on one worker."""
+    from ganzoo import backend
+
+    monkeypatch.delenv("TF_CONFIG", raising=False)
+    with pytest.raises(InvalidArgumentError, match="workers=2.*(not in a cluster|one of 1)"):
+        backend.data_parallel(1, workers=2)
+
+
+def free_ports(count):
+    """`count` TCP ports free on 127.0.0.1 now."""
+    sockets = [socket.socket() for _ in range(count)]
+    for s in sockets:
+        s.bind(("127.0.0.1", 0))
+    ports = [s.getsockname()[1] for s in sockets]
+    for s in sockets:
+        s.close()
+    return ports
+
+
+def run_workers(command, count=2, timeout=600):
+    """Runs `command + [index]` as `count` processes at once; their completed runs."""
+    env = {**os.environ, "KERAS_BACKEND": BACKEND}
+    env.pop("TF_CONFIG", None)
+    workers = [
+        subprocess.Popen(
+            [*command, str(index)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+        for index in range(count)
+    ]
+    try:
+        outputs = [worker.communicate(timeout=timeout) for worker in workers]
+    finally:
+        for worker in workers:
+            worker.kill()
+    return [(w.returncode, out, err) for w, (out, err) in zip(workers, outputs, strict=True)]
+
+
+# One worker of a two-worker DCGAN run on loopback: trains 3 steps of the tiny DCGAN
+# (global batch 8, 4 per worker) and prints a digest of its weights.
+WORKER = textwrap.dedent(
+    """
+    import hashlib, json, sys
+    tests, addresses, index = sys.argv[1], sys.argv[2].split(","), int(sys.argv[3])
+    import keras, numpy as np
+    sys.path.insert(0, tests)
+    from helpers import tiny, tiny_data
+    from ganzoo import backend
+
+    backend.connect_workers(addresses, index)
+    with backend.data_parallel(1, workers=2):
+        model = tiny("dcgan", seed=1)
+        before = model.get_weights()
+        model.compile()
+        history = model.fit(tiny_data(model).take(3), epochs=1, verbose=0).history
+    after = model.get_weights()
+    print(json.dumps({
+        "chief": bool(backend.is_chief()),
+        "digest": hashlib.sha256(b"".join(w.tobytes() for w in after)).hexdigest(),
+        "moved": max(float(np.abs(a - b).max()) for a, b in zip(after, before)),
+        "finite": bool(np.isfinite(history["g_loss"]).all()),
+    }))
+    """
+)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(BACKEND == "torch", reason="the torch backend refuses (above)")
+def test_two_workers_on_loopback_end_with_the_same_weights():
+    """Two processes on this machine, joined on 127.0.0.1 (TensorFlow:
+    `MultiWorkerMirroredStrategy` from TF_CONFIG; JAX: `jax.distributed`, Gloo
+    collectives on CPU), train a DCGAN together: both end with the same weights, bit
+    for bit, which training moved; worker 0 is the chief."""
+    addresses = ",".join(f"127.0.0.1:{port}" for port in free_ports(2))
+    tests = os.path.dirname(__file__)
+    runs = run_workers([sys.executable, "-c", WORKER, tests, addresses])
+    for returncode, _, stderr in runs:
+        assert returncode == 0, stderr[-3000:]
+    results = [json.loads(out.strip().splitlines()[-1]) for _, out, _ in runs]
+    assert [r["chief"] for r in results] == [True, False]
+    assert results[0]["digest"] == results[1]["digest"], results
+    assert all(r["moved"] > 1e-4 and r["finite"] for r in results), results
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(BACKEND == "torch", reason="the torch backend refuses (above)")
+def test_ganzoo_train_on_two_workers_then_resume_on_one(tmp_path):
+    """`ganzoo train --cluster A,B --worker-index I` on two processes: the chief writes
+    the run (recipe, checkpoint, history, preset), the other worker writes nothing of
+    it; the run then resumes on one worker for another epoch."""
+    addresses = ",".join(f"127.0.0.1:{port}" for port in free_ports(2))
+    command = [sys.executable, "-m", "ganzoo.cli", "train", "dcgan_mnist5k", "--out",
+               str(tmp_path), "--set", "train.steps_per_epoch=3", "--set",
+               "eval.num_samples=100", "--set", "eval.every_epochs=1"]  # fmt: skip
+    runs = run_workers([*command, "--epochs", "1", "--cluster", addresses, "--worker-index"])
+    for returncode, _, stderr in runs:
+        assert returncode in (0, 1), stderr[-3000:]  # 1: a 3-step run misses the claim
+    assert "worker 1 done; the chief wrote" in runs[1][1]
+    assert "wrote" in runs[0][1] and (tmp_path / "preset" / "metadata.json").exists()
+    assert json.loads((tmp_path / "recipe.json").read_text())["distribution"]["workers"] == 2
+    assert "eval_frechet_distance" in (tmp_path / "history.csv").read_text()
+    assert len(list((tmp_path / "checkpoint").glob("*.weights.h5"))) == 1
+    env = {**os.environ, "KERAS_BACKEND": BACKEND}
+    one = subprocess.run([*command, "--epochs", "2"], env=env, capture_output=True, text=True)
+    assert one.returncode in (0, 1), one.stderr[-2000:]
+    assert "resuming from epoch 2" in one.stdout
 
 
 def test_recipe_distribution_table(tmp_path):
-    """`[distribution] devices` (or `--devices`) is checked with the recipe: at least 1,
-    and the global batch splits evenly between the devices."""
+    """`[distribution] devices` and `workers` (or `--devices`, `--cluster`) are checked
+    with the recipe: at least 1, the global batch splits evenly between all devices,
+    and several workers checkpoint by steps, not by their own clocks."""
     recipe = load_recipe("dcgan_mnist5k", {"distribution.devices": 2})
     assert recipe.distribution.devices == 2
-    assert recipe.to_dict()["distribution"] == {"devices": 2}
+    assert recipe.to_dict()["distribution"] == {"devices": 2, "workers": 1}
+    with pytest.raises(RecipeError, match=r"batch_size \(30\).*devices 2 x workers 2.*of 4"):
+        load_recipe(
+            "dcgan_mnist5k",
+            {"distribution.devices": 2, "distribution.workers": 2, "data.batch_size": 30},
+        )
+    with pytest.raises(RecipeError, match="checkpoint_every_minutes with 2 workers"):
+        load_recipe(
+            "dcgan_mnist5k",
+            {"distribution.workers": 2, "train.checkpoint_every_minutes": 5.0},
+        )
     assert load_recipe("dcgan_mnist5k").distribution.devices == 1
     with pytest.raises(RecipeError, match=r"batch_size \(63\).*multiple of 2"):
         load_recipe("dcgan_mnist5k", {"distribution.devices": 2, "data.batch_size": 63})
@@ -157,7 +287,7 @@ def test_ganzoo_train_on_two_devices(tmp_path):
                          capture_output=True, text=True)  # fmt: skip
     assert two.returncode in (0, 1), two.stderr[-2000:]  # 1: a 3-step run misses the claim
     recipe = json.loads((tmp_path / "recipe.json").read_text())
-    assert recipe["distribution"] == {"devices": 2}
+    assert recipe["distribution"] == {"devices": 2, "workers": 1}
     one = subprocess.run([*command, "--epochs", "2"], env=env, capture_output=True, text=True)
     assert one.returncode in (0, 1), one.stderr[-2000:]
     assert "resuming from epoch 2" in one.stdout

@@ -15,9 +15,14 @@ Each backend module exposes the same names:
   layout copies.
 - `channels_last_kernel(variable)`: stores a conv kernel in the layout the backend's
   convolutions read without a copy (torch); nothing elsewhere.
-- `data_parallel(count)`: a context in which to build, compile and fit a model on
-  `count` devices (JAX: `keras.distribution.DataParallel`; TensorFlow:
-  `MirroredStrategy`); torch refuses, naming what to use instead.
+- `data_parallel(count, workers=1)`: a context in which to build, compile and fit a
+  model on `count` devices of each of `workers` processes (JAX:
+  `keras.distribution.DataParallel`; TensorFlow: `MirroredStrategy`, or
+  `MultiWorkerMirroredStrategy` for several workers); torch refuses, naming what to
+  use instead.
+- `connect_workers(addresses, index)`: joins this process to a multi-worker run as
+  worker `index` (JAX: `keras.distribution.initialize`; TensorFlow: TF_CONFIG).
+- `is_chief()`: whether this process writes the run's files (worker 0).
 - `use_compilation_cache(folder)`: keeps compiled programs across processes (JAX);
   nothing elsewhere.
 """
@@ -36,18 +41,22 @@ _module = importlib.import_module(f"ganzoo.backend.{_BACKEND}")
 
 channels_last_kernel = _module.channels_last_kernel
 conv = _module.conv
+connect_workers = _module.connect_workers
 conv_transpose = _module.conv_transpose
 data_parallel = _module.data_parallel
 input_gradients = _module.input_gradients
+is_chief = _module.is_chief
 train_step = _module.train_step
 use_compilation_cache = _module.use_compilation_cache
 
 __all__ = [
     "channels_last_kernel",
+    "connect_workers",
     "conv",
     "conv_transpose",
     "data_parallel",
     "input_gradients",
+    "is_chief",
     "train_step",
     "use_compilation_cache",
 ]

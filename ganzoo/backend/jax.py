@@ -210,17 +210,53 @@ def use_compilation_cache(folder):
         jax.config.update("jax_compilation_cache_dir", str(folder))
 
 
-def data_parallel(count):
-    """A context in which a model built, compiled and fit trains data-parallel on
-    `count` devices: `keras.distribution.DataParallel`. The train step stays one
-    program over the global batch (XLA's SPMD partitioner splits it), so the noise, the
-    batch-norm statistics and a CycleGAN's image pool are those of the global batch,
-    exactly as on one device."""
-    devices = keras.distribution.list_devices()
-    if count > len(devices):
+def connect_workers(addresses, index):
+    """Makes this process number `index` of the `len(addresses)` processes of a
+    multi-host run (`keras.distribution.initialize`: `jax.distributed` with the first
+    address, HOST:PORT, as its coordinator). With `addresses` None, Keras reads
+    KERAS_DISTRIBUTION_JOB_ADDRESSES, _NUM_PROCESSES and _PROCESS_ID (or the cluster's
+    own environment, e.g. on Cloud TPU). Call it before JAX computes anything."""
+    try:
+        if addresses is None:
+            keras.distribution.initialize()
+        else:
+            keras.distribution.initialize(",".join(addresses), len(addresses), index)
+    except RuntimeError as error:
         raise InvalidArgumentError(
-            f"devices={count}, but JAX sees {len(devices)}: {', '.join(devices)}. On a "
-            f"CPU, start Python with XLA_FLAGS=--xla_force_host_platform_device_count="
-            f"{count} to split it (the ganzoo command does this for --devices)."
+            f"could not join the workers {addresses} as number {index}: {error}. Connect "
+            "the workers before JAX computes anything."
+        ) from error
+
+
+def is_chief():
+    """Whether this process writes the run's files: process 0."""
+    return jax.process_index() == 0
+
+
+def data_parallel(count, workers=1):
+    """A context in which a model built, compiled and fit trains data-parallel on
+    `count` devices of each of `workers` processes: `keras.distribution.DataParallel`.
+    The train step stays one program over the global batch (XLA's SPMD partitioner
+    splits it), so the noise, the batch-norm statistics and a CycleGAN's image pool are
+    those of the global batch, exactly as on one device. Each process reads its share
+    of every global batch (Keras shards the `tf.data` pipeline by process)."""
+    if workers != jax.process_count():
+        raise InvalidArgumentError(
+            f"workers={workers}, but this process is one of {jax.process_count()}: "
+            "connect the workers first (ganzoo train --cluster HOST:PORT,HOST:PORT "
+            "--worker-index I, or ganzoo.backend.connect_workers)."
         )
-    return keras.distribution.DataParallel(devices=devices[:count]).scope()
+    local = jax.local_devices()
+    if count > len(local):
+        raise InvalidArgumentError(
+            f"devices={count}, but JAX sees {len(local)} here: "
+            f"{', '.join(map(str, local))}. On a CPU, start Python with XLA_FLAGS="
+            f"--xla_force_host_platform_device_count={count} to split it (the ganzoo "
+            "command does this for --devices)."
+        )
+    devices = [
+        device
+        for process in range(workers)
+        for device in [d for d in jax.devices() if d.process_index == process][:count]
+    ]
+    return keras.distribution.DataParallel(devices=devices).scope()

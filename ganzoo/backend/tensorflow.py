@@ -7,13 +7,17 @@ gradients. So, as Keras' own step does, each phase's loss (a mean over the repli
 examples) is divided by the number of replicas before its gradient is taken: the sum is
 then the gradient of the mean over the global batch. Each replica draws its own noise
 (latents, dropout masks): the seed-generator states are offset by the replica's index
-for the step. Batch normalization uses each replica's own batch statistics, as Keras'
-`BatchNormalization(synchronized=False)` does; a CycleGAN replica keeps its own image
-pool of its own fakes.
+for the step. Batch normalization all-reduces its batch statistics in the step
+(`global_batch_statistics`), so it normalizes with the global batch's, as one device
+does, and every worker keeps the same moving statistics; a CycleGAN replica keeps its
+own image pool of its own fakes.
 """
 
 import contextlib
+import json
+import os
 
+import keras
 import tensorflow as tf
 from keras import ops
 
@@ -50,8 +54,44 @@ def replica_noise(model):
 
 
 def train_step(model, phases, data):
-    with replica_noise(model):
-        return run_phases(model, phases, data)
+    with replica_noise(model), global_batch_statistics(model):
+        logs = run_phases(model, phases, data)
+    if tf.distribute.in_cross_replica_context() or not multi_worker():
+        return logs
+    # Keras averages the replicas' logs of several workers with `reduce(MEAN, axis=0)`,
+    # which needs an axis: each replica's scalar as a vector of one.
+    return {name: tf.reshape(value, [1]) for name, value in logs.items()}
+
+
+def multi_worker():
+    """Whether the step runs under a strategy that spans several workers."""
+    strategy = tf.distribute.get_strategy()
+    return isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy) and bool(
+        strategy.cluster_resolver.cluster_spec().as_dict()
+    )
+
+
+@contextlib.contextmanager
+def global_batch_statistics(model):
+    """Keras' `synchronized=True` on every batch norm of `model` while the step is
+    traced under several replicas: each all-reduces its batch statistics. The layers'
+    config, and so a saved model, keeps `synchronized=False` (loadable on every
+    backend)."""
+    if replicas_in_sync() == 1:
+        yield
+        return
+    norms = [
+        layer
+        for layer in model._flatten_layers()
+        if isinstance(layer, keras.layers.BatchNormalization) and not layer.synchronized
+    ]
+    for layer in norms:
+        layer.synchronized = True
+    try:
+        yield
+    finally:
+        for layer in norms:
+            layer.synchronized = False
 
 
 def run_phases(model, phases, data):
@@ -147,11 +187,47 @@ def use_compilation_cache(folder):
     (Keras' default on CPU), compiles nothing to keep."""
 
 
-def data_parallel(count):
+def connect_workers(addresses, index):
+    """Makes this process worker `index` of the cluster of `addresses` (HOST:PORT of
+    each worker's server, the chief's first) by setting TF_CONFIG, which
+    `MultiWorkerMirroredStrategy` reads when `data_parallel` creates it. With
+    `addresses` None, the TF_CONFIG already set (e.g. by a cluster manager) is used."""
+    if addresses is None:
+        if "TF_CONFIG" not in os.environ:
+            raise InvalidArgumentError(
+                "no cluster: pass the workers' addresses (ganzoo train --cluster "
+                "HOST:PORT,HOST:PORT --worker-index I), or set TF_CONFIG."
+            )
+        return
+    cluster = {"cluster": {"worker": list(addresses)}, "task": {"type": "worker", "index": index}}
+    os.environ["TF_CONFIG"] = json.dumps(cluster)
+
+
+def is_chief():
+    """Whether this process writes the run's files: the chief of the TF_CONFIG cluster
+    (its "chief" task, else worker 0, as TensorFlow decides), and any process outside
+    a cluster."""
+    resolver = tf.distribute.cluster_resolver.TFConfigClusterResolver()
+    jobs = resolver.cluster_spec().as_dict()
+    if not jobs:
+        return True
+    if "chief" in jobs:
+        return resolver.task_type == "chief"
+    return resolver.task_type == "worker" and resolver.task_id == 0
+
+
+def data_parallel(count, workers=1):
     """A context in which a model built, compiled and fit trains data-parallel on
-    `count` devices: `tf.distribute.MirroredStrategy` over the first `count` GPUs, or,
+    `count` devices of each of `workers` workers.
+
+    One worker: `tf.distribute.MirroredStrategy` over the first `count` GPUs, or,
     without GPUs, over `count` logical CPUs split from the first (possible only before
-    TensorFlow has started its runtime)."""
+    TensorFlow has started its runtime). Several: `MultiWorkerMirroredStrategy` over
+    the cluster of TF_CONFIG (`connect_workers`), each worker's GPUs or its CPU; it
+    must be created before TensorFlow runs anything else.
+    """
+    if workers > 1:
+        return multi_worker_strategy(count, workers).scope()
     gpus = tf.config.list_physical_devices("GPU")
     if not gpus:
         cpu = tf.config.list_physical_devices("CPU")[0]
@@ -174,3 +250,33 @@ def data_parallel(count):
             f"{', '.join(d.name for d in devices)}."
         )
     return tf.distribute.MirroredStrategy([d.name for d in devices[:count]]).scope()
+
+
+def multi_worker_strategy(count, workers):
+    """`MultiWorkerMirroredStrategy` for `workers` workers of `count` devices each."""
+    if "TF_CONFIG" not in os.environ:
+        raise InvalidArgumentError(
+            f"workers={workers}, but this process is not in a cluster: pass --cluster "
+            "and --worker-index to ganzoo train (or call ganzoo.backend.connect_workers), "
+            "or set TF_CONFIG."
+        )
+    gpus = tf.config.list_physical_devices("GPU")
+    if not gpus and count > 1:
+        raise InvalidArgumentError(
+            f"devices={count} with workers={workers}: TensorFlow's multi-worker strategy "
+            "trains on one CPU device per worker. Pass devices=1 (or use GPUs)."
+        )
+    try:
+        strategy = tf.distribute.MultiWorkerMirroredStrategy()
+    except RuntimeError as error:
+        raise InvalidArgumentError(
+            "TensorFlow's multi-worker strategy must be created before TensorFlow runs "
+            f"anything ({error}). Ask for the workers when the process starts."
+        ) from error
+    if strategy.num_replicas_in_sync != count * workers:
+        raise InvalidArgumentError(
+            f"workers={workers} with devices={count} make {count * workers} replicas, but "
+            f"the cluster of TF_CONFIG has {strategy.num_replicas_in_sync}: "
+            f"{os.environ['TF_CONFIG']}."
+        )
+    return strategy

@@ -153,13 +153,24 @@ def use_compilation_cache(folder):
     """Nothing to do: Keras runs the torch backend eagerly; nothing is compiled."""
 
 
-def data_parallel(count):
+def connect_workers(addresses, index):
+    """Refuses, as `data_parallel` does for several workers."""
+    data_parallel(1, workers=len(addresses) if addresses else "several")
+
+
+def is_chief():
+    """Always: the torch backend trains in one process."""
+    return True
+
+
+def data_parallel(count, workers=1):
     """Refuses: Keras 3's torch backend has no data-parallel training (its
     `keras.distribution` API is JAX's, with TensorFlow's a prototype), and `fit` on it
-    runs on one device."""
+    runs on one device of one process."""
     raise InvalidArgumentError(
-        f"devices={count}: Keras' torch backend trains on one device only (Keras "
-        f"{keras.__version__} has no distribution support for torch). Train on several "
-        "devices with KERAS_BACKEND=jax (keras.distribution.DataParallel) or "
-        "tensorflow (tf.distribute.MirroredStrategy); the weights load on torch."
+        f"devices={count}, workers={workers}: Keras' torch backend trains on one device "
+        f"only (Keras {keras.__version__} has no distribution support for torch). Train "
+        "on several devices or machines with KERAS_BACKEND=jax "
+        "(keras.distribution.DataParallel) or tensorflow (tf.distribute strategies); "
+        "the weights load on torch."
     )

@@ -111,15 +111,22 @@ class EvalOptions:
 class DistributionOptions:
     """`[distribution]`: the devices `fit` trains on, data-parallel.
 
+    `[data] batch_size` is the global batch: each of the `devices * workers` devices
+    takes `batch_size / (devices * workers)` examples of it, and the gradients are
+    those of the whole batch. JAX (`keras.distribution.DataParallel`) and TensorFlow
+    (`MirroredStrategy`, `MultiWorkerMirroredStrategy`); the torch backend refuses
+    more than one device.
+
     Args:
-        devices: devices of this machine (GPUs, else logical CPUs split from the CPU).
-            `[data] batch_size` is the global batch: each device takes
-            `batch_size / devices` examples of it, and the gradients are those of the
-            whole batch. JAX (`keras.distribution.DataParallel`) and TensorFlow
-            (`MirroredStrategy`); the torch backend refuses more than 1. Defaults to 1.
+        devices: devices of each machine (GPUs, else logical CPUs split from the CPU).
+            Defaults to 1.
+        workers: processes, one per machine, that train together; their addresses
+            are given when the run starts (`ganzoo train --cluster`). Worker 0, the
+            chief, writes the run's files. Defaults to 1.
     """
 
     devices: int = 1
+    workers: int = 1
 
 
 @dataclasses.dataclass(frozen=True)
@@ -143,6 +150,7 @@ class Recipe:
 # must also be finite. Checked when the recipe is read, before anything is built.
 LEAST = {
     "devices": 1,
+    "workers": 1,
     "epochs": 1,
     "learning_rate": 0.0,  # exclusive: a rate of 0 trains nothing
     "decay_epochs": 0,
@@ -266,12 +274,20 @@ def check_recipe(raw, name, where):
     )
     check_values(distribution, f"{where} [distribution]")
     batch_size = data.get("batch_size", 1)
-    if batch_size % distribution.devices:
+    replicas = distribution.devices * distribution.workers
+    if batch_size % replicas:
         raise RecipeError(
             f"{where}: [data] batch_size ({batch_size}) is the global batch, split evenly "
-            f"between the {distribution.devices} devices of [distribution]; make it a "
-            f"multiple of {distribution.devices}, e.g. --set data.batch_size="
-            f"{distribution.devices * max(1, batch_size // distribution.devices)}."
+            f"between the {replicas} devices of [distribution] (devices "
+            f"{distribution.devices} x workers {distribution.workers}); make it a "
+            f"multiple of {replicas}, e.g. --set data.batch_size="
+            f"{replicas * max(1, batch_size // replicas)}."
+        )
+    if distribution.workers > 1 and train.checkpoint_every_minutes is not None:
+        raise RecipeError(
+            f"{where}: [train] checkpoint_every_minutes with {distribution.workers} workers: "
+            "every worker must save at the same step, and their clocks differ. Use "
+            "checkpoint_every_steps instead."
         )
     if train.decay_epochs > train.epochs:
         raise RecipeError(

@@ -4,9 +4,11 @@ against its untrained twin, and write the preset.
     preset = train(load_recipe("dcgan_mnist5k"), "runs/dcgan")
 """
 
+import concurrent.futures
 import contextlib
 import json
 import pathlib
+import tempfile
 import time
 
 import keras
@@ -108,6 +110,36 @@ def in_float32(recipe, model):
     return twin
 
 
+def on_this_worker(fn):
+    """`fn()` in a thread of its own: outside the calling thread's device context (a
+    `tf.distribute` strategy's scope and Keras' distribution are per thread), so what
+    it computes runs on this worker alone, not as one of the programs that every
+    worker of a multi-worker run must run together."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(fn).result()
+
+
+class InView(keras.callbacks.Callback):
+    """Runs `callback`'s epoch ends (and train end) on `in_view(fn)`'s model instead of
+    the one `fit` trains: a float32 copy of it on the chief of a multi-worker run."""
+
+    def __init__(self, callback, in_view):
+        super().__init__()
+        self.callback = callback
+        self.in_view = in_view
+
+    def on_epoch_end(self, epoch, logs=None):
+        def run(model):
+            self.callback.set_model(model)
+            self.callback.set_params(self.params)
+            self.callback.on_epoch_end(epoch, logs)
+
+        self.in_view(run)
+
+    def on_train_end(self, logs=None):
+        self.callback.on_train_end(logs)
+
+
 def rescore_preset(model):
     """Scores a loaded preset again, with the recipe stored in its metadata.
 
@@ -161,21 +193,27 @@ def train(recipe, out, verbose="auto"):
     trained on and continues at the next one, so a run killed at any moment and run
     again ends with the weights an uninterrupted run ends with.
 
-    Returns:
-        the preset folder.
+    With `[distribution] devices` or `workers` above 1 the model is built, compiled
+    and trained data-parallel on that many devices (`ganzoo.backend.data_parallel`);
+    under `[train] precision`'s dtype policy (mixed precision). With several workers
+    (each process connected by `ganzoo.backend.connect_workers`), each runs this with
+    the same recipe and `out`; the chief (worker 0) writes the files, scoring and
+    drawing on a float32 copy of the model on its own (`on_this_worker`), and every
+    worker resumes from the chief's checkpoint (a folder they share).
 
-    With `[distribution] devices` above 1 the model is built, compiled and trained
-    data-parallel on that many devices (`ganzoo.backend.data_parallel`); under
-    `[train] precision`'s dtype policy (mixed precision).
+    Returns:
+        the preset folder; None on the workers other than the chief.
 
     Raises:
         TrainingDivergedError: a loss or weight became NaN or infinite (the last
             finite checkpoint is kept; no preset is written).
         KeyboardInterrupt: Ctrl-C, with the position of the last checkpoint.
     """
-    devices = recipe.distribution.devices
+    spread = recipe.distribution
     with (
-        backend.data_parallel(devices) if devices > 1 else contextlib.nullcontext(),
+        backend.data_parallel(spread.devices, spread.workers)
+        if spread.devices * spread.workers > 1
+        else contextlib.nullcontext(),
         dtype_policy(recipe.train.precision),
     ):
         return train_here(recipe, out, verbose)
@@ -197,7 +235,9 @@ def train_here(recipe, out, verbose):
     """`train` in the current device context."""
     out = pathlib.Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    check_same_run(recipe, out / "recipe.json")
+    chief = backend.is_chief()
+    if chief:
+        check_same_run(recipe, out / "recipe.json")
     options = recipe.train
     model = build_model(recipe)
     dataset = build_data(recipe, model)
@@ -216,13 +256,31 @@ def train_here(recipe, out, verbose):
             decay_epochs=options.decay_epochs,
         )
     )
-    evaluation, untrained = recipe.eval, None
-    if evaluation:
+    apart, copies = recipe.distribution.workers > 1, []
+
+    def in_view(fn):
+        """`fn(model)` for scoring and drawing: the model in float32; when several
+        workers train it, a float32 copy on this worker alone (`on_this_worker`)."""
+        if not apart:
+            return fn(in_float32(recipe, model))
+
+        def on_copy():
+            if not copies:
+                with dtype_policy("float32"):
+                    copies.append(build_model(recipe))
+            copies[0].set_weights(model.get_weights())
+            return fn(copies[0])
+
+        return on_this_worker(on_copy)
+
+    evaluation, untrained, examples = recipe.eval, None, None
+    if evaluation and chief:
         # The untrained twin is this model before fit: the recipe's seeded initial weights.
-        untrained = held_out_scores(
-            in_float32(recipe, model), evaluation.data, evaluation.num_samples, options.seed
+        untrained = in_view(
+            lambda m: held_out_scores(m, evaluation.data, evaluation.num_samples, options.seed)
         )
-    examples = preview_examples(recipe, model)
+    if chief:
+        examples = preview_examples(recipe, model)
 
     checkpoint = Checkpoint(
         out / "checkpoint",
@@ -234,24 +292,35 @@ def train_here(recipe, out, verbose):
     if (epoch, step) != (0, 0):
         at = f"epoch {epoch + 1}" + (f", step {step + 1}" if step else "")
         print(f"ganzoo: resuming from {at} (checkpoint {checkpoint.state})")
-    print(f"ganzoo: to watch training: tensorboard --logdir {out / 'logs'}")
     stop = StopOnNonFinite()
     interrupt = StopOnInterrupt()
+    # Every worker saves at the same steps (reading some variables is a collective
+    # operation of all workers); the chief's checkpoint is the run's, the others' copies
+    # go to a scratch folder.
+    scratch = None if chief else tempfile.TemporaryDirectory(prefix="ganzoo_worker_")
+    saving = checkpoint if chief else Checkpoint(scratch.name, options.checkpoint_every_steps)
     callbacks = [
         interrupt,  # Ctrl-C ends the run between steps
         stop,  # before Checkpoint: a NaN step is never saved
-        checkpoint,
-        *held_out_curves(evaluation, options),  # before the loggers, which log its scores
-        SampleGrid(
-            out / "samples",
-            num_images=100,
-            seed=options.seed,
-            examples=examples,
-            log_dir=out / "logs",
-        ),
-        CSVHistory(out / "history.csv"),
-        keras.callbacks.TensorBoard(out / "logs", write_graph=False),
+        saving,
     ]
+    if chief:
+        print(f"ganzoo: to watch training: tensorboard --logdir {out / 'logs'}")
+        viewers = [
+            *held_out_curves(evaluation, options),  # before the loggers, which log its scores
+            SampleGrid(
+                out / "samples",
+                num_images=100,
+                seed=options.seed,
+                examples=examples,
+                log_dir=out / "logs",
+            ),
+        ]
+        callbacks += [
+            *([InView(viewer, in_view) for viewer in viewers] if apart else viewers),
+            CSVHistory(out / "history.csv"),
+            keras.callbacks.TensorBoard(out / "logs", write_graph=False),
+        ]
 
     unused = [dataset]  # built above and never iterated: the first fit's
 
@@ -266,7 +335,7 @@ def train_here(recipe, out, verbose):
     start = time.perf_counter()
     try:
         if step:  # finish the interrupted epoch, then the others
-            checkpoint.first_step = stop.first_step = step
+            saving.first_step = stop.first_step = step
             model.fit(
                 batches_after(epoch * steps + step),
                 initial_epoch=epoch,
@@ -293,6 +362,10 @@ def train_here(recipe, out, verbose):
         ) from None
     finally:
         interrupt.restore_handler()  # when fit ended by an exception
+        if scratch is not None:
+            scratch.cleanup()
+    if not chief:
+        return None
     metadata = {
         "name": recipe.name,
         "description": recipe.description,
@@ -304,19 +377,22 @@ def train_here(recipe, out, verbose):
             "seconds_this_run": round(time.perf_counter() - start, 1),
         },
     }
-    model = in_float32(recipe, model)  # what the preset holds, and users load
-    if evaluation:
-        scores = held_out_scores(model, evaluation.data, evaluation.num_samples, options.seed)
-        metadata.update(
-            scores=scores,
-            untrained_scores=untrained,
-            claim=claim_result(evaluation, scores, untrained),
-        )
-    preset = save_preset(model, out / "preset", metadata, overwrite=True)
-    images, columns = preview_images(model, examples, num_images=100, seed=options.seed)
-    save_image_grid(images, out / "samples.png", columns)
-    print(f"ganzoo: wrote the report {write_report(out, model, examples)}")
-    return preset
+
+    def write_results(model):  # in float32: what the preset holds, and users load
+        if evaluation:
+            scores = held_out_scores(model, evaluation.data, evaluation.num_samples, options.seed)
+            metadata.update(
+                scores=scores,
+                untrained_scores=untrained,
+                claim=claim_result(evaluation, scores, untrained),
+            )
+        preset = save_preset(model, out / "preset", metadata, overwrite=True)
+        images, columns = preview_images(model, examples, num_images=100, seed=options.seed)
+        save_image_grid(images, out / "samples.png", columns)
+        print(f"ganzoo: wrote the report {write_report(out, model, examples)}")
+        return preset
+
+    return in_view(write_results)
 
 
 def held_out_curves(evaluation, options):
