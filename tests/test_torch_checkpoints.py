@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 import ganzoo
-from ganzoo.errors import MissingFileError, PresetError
+from ganzoo.errors import InvalidArgumentError, MissingFileError, PresetError
+from ganzoo.metrics import held_out_scores
 from ganzoo.zoo.torch_checkpoints import import_torch
 
 torch = pytest.importorskip("torch")  # reading a .pth needs PyTorch, on any backend
@@ -74,6 +75,9 @@ def test_cyclegan_resnet_with_instance_norm_both_directions(tmp_path):
         model.translate(b, direction="BtoA"), reference_outputs(b_to_a, b), atol=1e-4
     )
     assert model.preset_metadata["imported_from"]["b_to_a_imported"] is True
+    # The offline held-out digits are one-channel: scoring this model on them is refused.
+    with pytest.raises(InvalidArgumentError, match="has images of 1 and 1 channels.*3 and 1"):
+        held_out_scores(model)
 
 
 def test_other_architectures_are_refused_by_name(tmp_path):

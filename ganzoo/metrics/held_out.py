@@ -65,7 +65,24 @@ def held_out_examples(model, name=None, count=None):
         typeset = typeset[classes_in_turn(typeset_labels)]
         count = min(count or len(typeset), len(typeset))
         examples = (digits, typeset, labels)
+    check_channels(model, name, examples)
     return tuple(None if x is None else x[:count] for x in examples)
+
+
+def check_channels(model, name, examples):
+    """Refuses a held-out set whose images have other channels than `model` takes."""
+    if model.kind == "generator":
+        wanted = (model.image_shape[-1],)
+    else:
+        wanted = (model.input_channels, model.output_channels)
+    found = tuple(x.shape[-1] for x in examples[: len(wanted)])
+    if found != wanted:
+        raise InvalidArgumentError(
+            f"the held-out set {name!r} has images of {' and '.join(map(str, found))} "
+            f"channels, and this {type(model).__name__} takes {' and '.join(map(str, wanted))}: "
+            "score it on your own images (ganzoo.metrics.translation_scores, cycle_scores "
+            "or sample_scores)."
+        )
 
 
 def classes_in_turn(labels):
