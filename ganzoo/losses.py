@@ -14,6 +14,11 @@ are taken over every axis, so patch discriminators need no special case.
 | `hinge`          | max(0, 1 - D(x)) + max(0, 1 + D(G(z)))  | -D(G(z))             |
 
 D(.) is sigmoid(score) for the first two; the raw score for the others.
+
+Stabilisers of the discriminator's loss (`discriminator_objective`): one-sided label
+smoothing (Salimans et al. 2016: the real samples' target is 1 - alpha, for the
+objectives with a target, the cross-entropy and least-squares ones) and the R1 penalty
+(Mescheder et al. 2018: gamma / 2 * E ||grad_x D(x)||^2 on real samples).
 References: Goodfellow et al. 2014 (minimax, non-saturating); Mao et al. 2017
 (least squares); Gulrajani et al. 2017 (Wasserstein with gradient penalty);
 Lim & Ye 2017, Miyato et al. 2018 (hinge). The pytorch-CycleGAN-and-pix2pix names
@@ -55,8 +60,17 @@ def non_saturating_generator_loss(fake_scores):
     return _sigmoid_cross_entropy_real(fake_scores)
 
 
-def least_squares_discriminator_loss(real_scores, fake_scores):
-    return 0.5 * (ops.mean(ops.square(real_scores - 1.0)) + ops.mean(ops.square(fake_scores)))
+def smoothed_cross_entropy_discriminator_loss(real_scores, fake_scores, smoothing):
+    """Cross-entropy with target 1 - smoothing for the real samples."""
+    real = (1.0 - smoothing) * _sigmoid_cross_entropy_real(real_scores)
+    real = real + smoothing * _sigmoid_cross_entropy_fake(real_scores)
+    return real + _sigmoid_cross_entropy_fake(fake_scores)
+
+
+def least_squares_discriminator_loss(real_scores, fake_scores, smoothing=0.0):
+    """(D(x) - (1 - smoothing))^2 / 2 + D(G(z))^2 / 2."""
+    real = ops.mean(ops.square(real_scores - (1.0 - smoothing)))
+    return 0.5 * (real + ops.mean(ops.square(fake_scores)))
 
 
 def least_squares_generator_loss(fake_scores):
@@ -87,6 +101,9 @@ class Objective:
         gradient_penalty: whether the discriminator loss adds a gradient penalty.
         probabilistic: whether sigmoid(score) is D's probability that a sample is
             real (then `d_real` / `d_fake` report probabilities, else raw scores).
+        smoothed_discriminator_loss: `(real_scores, fake_scores, smoothing) -> scalar`,
+            the loss with target 1 - smoothing for real samples; None for the
+            objectives without targets (Wasserstein, hinge).
     """
 
     name: str
@@ -94,6 +111,7 @@ class Objective:
     generator_loss: Callable
     gradient_penalty: bool = False
     probabilistic: bool = False
+    smoothed_discriminator_loss: Callable | None = None
 
     def discriminator_output(self, scores):
         """Mean D(.) for logging, in float32: a probability or a raw score."""
@@ -106,9 +124,12 @@ def in_float32(loss):
     discriminator's scores arrive in bfloat16 or float16, and the losses and their
     logs are computed in float32."""
 
+    if loss is None:
+        return None
+
     @functools.wraps(loss)
-    def float32_loss(*scores):
-        return loss(*(ops.cast(s, "float32") for s in scores))
+    def float32_loss(*scores, **options):
+        return loss(*(ops.cast(s, "float32") for s in scores), **options)
 
     return float32_loss
 
@@ -118,6 +139,7 @@ OBJECTIVES = {
         o,
         discriminator_loss=in_float32(o.discriminator_loss),
         generator_loss=in_float32(o.generator_loss),
+        smoothed_discriminator_loss=in_float32(o.smoothed_discriminator_loss),
     )
     for o in (
         Objective(
@@ -125,14 +147,21 @@ OBJECTIVES = {
             cross_entropy_discriminator_loss,
             minimax_generator_loss,
             probabilistic=True,
+            smoothed_discriminator_loss=smoothed_cross_entropy_discriminator_loss,
         ),
         Objective(
             "non-saturating",
             cross_entropy_discriminator_loss,
             non_saturating_generator_loss,
             probabilistic=True,
+            smoothed_discriminator_loss=smoothed_cross_entropy_discriminator_loss,
         ),
-        Objective("least-squares", least_squares_discriminator_loss, least_squares_generator_loss),
+        Objective(
+            "least-squares",
+            least_squares_discriminator_loss,
+            least_squares_generator_loss,
+            smoothed_discriminator_loss=least_squares_discriminator_loss,
+        ),
         Objective(
             "wgan-gp",
             wasserstein_discriminator_loss,
@@ -177,8 +206,25 @@ def gradient_penalty(critic, real, fake, seed):
     return ops.mean(ops.square(norms - 1.0))
 
 
-def discriminator_objective(objective, discriminate, real, fake, seed, penalty_weight):
-    """The discriminator's loss on a real and a generated batch, penalty included.
+def r1_penalty(critic, real):
+    """Mescheder et al.'s R1: E[||grad_x D(x)||^2] / 2 over real samples (times gamma
+    in the loss). For a linear critic D(x) = <w, x> it is ||w||^2 / 2.
+
+    Args:
+        critic: callable, batch of samples -> scores.
+        real: tensor `(batch, ...)`.
+
+    Returns:
+        Scalar tensor.
+    """
+    grads = backend.input_gradients(critic, real)
+    return 0.5 * ops.mean(ops.sum(ops.square(grads), axis=tuple(range(1, len(real.shape)))))
+
+
+def discriminator_objective(
+    objective, discriminate, real, fake, seed, penalty_weight, label_smoothing=0.0, r1_weight=0.0
+):
+    """The discriminator's loss on a real and a generated batch, penalties included.
 
     Args:
         objective: an `Objective`.
@@ -186,15 +232,25 @@ def discriminator_objective(objective, discriminate, real, fake, seed, penalty_w
         real, fake: D inputs of one shape; `fake` already cut from G's graph.
         seed: `keras.random.SeedGenerator` for the penalty's interpolation.
         penalty_weight: lambda of the gradient penalty, if the objective has one.
+        label_smoothing: alpha of one-sided label smoothing (the objective must have
+            `smoothed_discriminator_loss`). Defaults to 0.
+        r1_weight: gamma of the R1 penalty on the real inputs. Defaults to 0.
 
     Returns:
         `(loss, logs)`, logs `{"d_loss", "d_real", "d_fake"}` with the mean D(.) on
         real and generated inputs (see `Objective.discriminator_output`).
     """
     real_scores, fake_scores = discriminate(real), discriminate(fake)
-    loss = objective.discriminator_loss(real_scores, fake_scores)
+    if label_smoothing:
+        loss = objective.smoothed_discriminator_loss(
+            real_scores, fake_scores, smoothing=label_smoothing
+        )
+    else:
+        loss = objective.discriminator_loss(real_scores, fake_scores)
     if objective.gradient_penalty:
         loss = loss + penalty_weight * gradient_penalty(discriminate, real, fake, seed)
+    if r1_weight:
+        loss = loss + r1_weight * r1_penalty(discriminate, real)
     return loss, {
         "d_loss": loss,
         "d_real": objective.discriminator_output(real_scores),

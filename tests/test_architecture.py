@@ -22,7 +22,7 @@ LAYERS = (
     ),
     ("ganzoo.data",),
     ("ganzoo.backend",),
-    ("ganzoo.blocks", "ganzoo.losses", "ganzoo.schedules", "ganzoo.presets"),
+    ("ganzoo.blocks", "ganzoo.losses", "ganzoo.augment", "ganzoo.schedules", "ganzoo.presets"),
     ("ganzoo.training",),
     ("ganzoo.models",),
     ("ganzoo.metrics", "ganzoo.images", "ganzoo.pages", "ganzoo.callbacks"),

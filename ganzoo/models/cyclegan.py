@@ -20,7 +20,6 @@ from keras import ops
 
 from ganzoo.arguments import as_count, as_number
 from ganzoo.errors import InvalidArgumentError
-from ganzoo.losses import discriminator_objective
 from ganzoo.models.translation import TranslationBase
 from ganzoo.training import ImagePool
 
@@ -167,8 +166,8 @@ class CycleGAN(TranslationBase):
     def generator_loss(self, data, fakes):
         a, b = self.unpack(data)
         fake_b, fake_a = fakes
-        gan_ab = self.objective.generator_loss(self.discriminator_b(fake_b, training=True))
-        gan_ba = self.objective.generator_loss(self.discriminator_a(fake_a, training=True))
+        gan_ab = self.objective.generator_loss(self.discriminate(self.discriminator_b, fake_b))
+        gan_ba = self.objective.generator_loss(self.discriminate(self.discriminator_a, fake_a))
         cycle_a = ops.mean(ops.abs(self.generator_ba(fake_b, training=True) - a))
         cycle_b = ops.mean(ops.abs(self.generator_ab(fake_a, training=True) - b))
         loss = gan_ab + gan_ba + self.cycle_weight_a * cycle_a + self.cycle_weight_b * cycle_b
@@ -198,13 +197,8 @@ class CycleGAN(TranslationBase):
             ("d_a", self.discriminator_a, a, fake_a),
             ("d_b", self.discriminator_b, b, fake_b),
         ):
-            losses[domain], _ = discriminator_objective(
-                self.objective,
-                lambda x, d=discriminator: d(x, training=True),
-                real,
-                fake,
-                self.seed_generator,
-                self.gradient_penalty_weight,
+            losses[domain], _ = self.discriminator_objective(
+                lambda x, d=discriminator: self.discriminate(d, x), real, fake
             )
         loss = losses["d_a"] + losses["d_b"]
         return loss, {"d_loss": loss, **losses}

@@ -65,11 +65,11 @@ class DCGAN(GANBase):
             seed=seed,
             **kwargs,
         )
-        if self.objective.gradient_penalty and discriminator_norm == "batch":
+        if (self.objective.gradient_penalty or self.r1_weight) and discriminator_norm == "batch":
             raise InvalidArgumentError(
-                "The gradient penalty is taken per sample, and batch norm mixes the "
-                "samples of a batch (Gulrajani et al., 2017, sec. 4). With "
-                "adversarial_loss='wgan-gp' use discriminator_norm='layer' or 'none'."
+                "A gradient penalty (adversarial_loss='wgan-gp', r1_weight) is taken per "
+                "sample, and batch norm mixes the samples of a batch (Gulrajani et al., "
+                "2017, sec. 4). With one use discriminator_norm='layer' or 'none'."
             )
         self.filters = as_count(filters, "filters")
         self.generator_norm = generator_norm

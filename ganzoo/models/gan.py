@@ -17,7 +17,7 @@ from keras import layers, ops
 from ganzoo.arguments import as_count, as_counts, as_number, as_seed
 from ganzoo.blocks import LabelMaps, mlp_discriminator, mlp_generator
 from ganzoo.errors import InvalidArgumentError
-from ganzoo.losses import discriminator_objective, get_objective
+from ganzoo.losses import get_objective
 from ganzoo.models.checks import batch_shapes, check_class_ids, with_class_id_check
 from ganzoo.progress import in_steps
 from ganzoo.training import AdversarialModel
@@ -104,22 +104,15 @@ class GANBase(AdversarialModel):
 
     def discriminator_loss(self, data, fake):
         real, labels = self.unpack(data)
-
-        def discriminate(images):
-            return self.discriminator(self.conditioned(images, labels), training=True)
-
-        return discriminator_objective(
-            self.objective,
-            discriminate,
+        return self.discriminator_objective(
+            lambda images: self.discriminate(self.discriminator, images, *self.conditions(labels)),
             real,
             fake,
-            self.seed_generator,
-            self.gradient_penalty_weight,
         )
 
     def generator_loss(self, data, fake):
         _, labels = self.unpack(data)
-        scores = self.discriminator(self.conditioned(fake, labels), training=True)
+        scores = self.discriminate(self.discriminator, fake, *self.conditions(labels))
         loss = self.objective.generator_loss(scores)
         return loss, {"g_loss": loss}
 
@@ -130,6 +123,10 @@ class GANBase(AdversarialModel):
 
     def conditioned(self, x, labels):
         return x if labels is None else [x, labels]
+
+    def conditions(self, labels):
+        """What D takes besides the images: `(labels,)`, or `()` unconditionally."""
+        return () if labels is None else (labels,)
 
     def unpack(self, data):
         """A batch -> (images, one-hot labels or None).

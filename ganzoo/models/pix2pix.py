@@ -17,7 +17,6 @@ from keras import ops
 
 from ganzoo.arguments import as_number
 from ganzoo.errors import InvalidArgumentError
-from ganzoo.losses import discriminator_objective
 from ganzoo.models.translation import TranslationBase
 
 DIRECTIONS = ("AtoB", "BtoA")
@@ -125,18 +124,15 @@ class Pix2Pix(TranslationBase):
 
     def discriminator_loss(self, data, output):
         source, target = self.unpack(data)
-        return discriminator_objective(
-            self.objective,
-            lambda pairs: self.discriminator(pairs, training=True),
+        return self.discriminator_objective(
+            lambda pairs: self.discriminate(self.discriminator, pairs),
             ops.concatenate([source, target], axis=-1),
             ops.concatenate([source, output], axis=-1),
-            self.seed_generator,
-            self.gradient_penalty_weight,
         )
 
     def generator_loss(self, data, output):
         source, target = self.unpack(data)
-        scores = self.discriminator(ops.concatenate([source, output], axis=-1), training=True)
+        scores = self.discriminate(self.discriminator, ops.concatenate([source, output], axis=-1))
         adversarial = self.objective.generator_loss(scores)
         l1 = ops.mean(ops.abs(target - output))
         loss = adversarial + self.l1_weight * l1

@@ -100,10 +100,11 @@ class TranslationBase(AdversarialModel):
                     f"{smallest}x{smallest}; image_size is {self.image_size}. Use "
                     "discriminator='n_layers' with fewer discriminator_layers, or 'pixel'."
                 )
-        if self.objective.gradient_penalty and norm == "batch":
+        if (self.objective.gradient_penalty or self.r1_weight) and norm == "batch":
             raise InvalidArgumentError(
-                "The gradient penalty is per sample, and batch norm mixes the samples "
-                "of a batch. With adversarial_loss='wgan-gp' use norm='instance' or 'none'."
+                "A gradient penalty (adversarial_loss='wgan-gp', r1_weight) is taken per "
+                "sample, and batch norm mixes the samples of a batch. With one use "
+                "norm='instance' or 'none'."
             )
 
     def build_generator(self, input_channels, output_channels, name):

@@ -5,10 +5,13 @@ from collections.abc import Callable
 
 import keras
 import tensorflow as tf
+from keras import ops
 
 from ganzoo import backend, presets
-from ganzoo.arguments import as_seed
+from ganzoo.arguments import as_count, as_number, as_seed
+from ganzoo.augment import diff_augment, parse_policy
 from ganzoo.errors import InvalidArgumentError
+from ganzoo.losses import discriminator_objective
 from ganzoo.training.optimizer_group import OptimizerGroup
 
 
@@ -71,9 +74,25 @@ class AdversarialModel(keras.Model):
     Every family says what it is, once, in its class: `kind` is one of `KINDS`, and
     `generators()` returns the networks that sample, translate and are exported.
 
+    Every family takes the discriminator's stabilisers (`discriminate`,
+    `discriminator_objective`), all off by default:
+
     Args:
         seed: Integer or None. Seeds the model's noise (latents, image pool,
-            interpolation for gradient penalties). Defaults to None.
+            interpolation for gradient penalties, augmentation). Defaults to None.
+        label_smoothing: alpha of one-sided label smoothing, in [0, 0.5): the real
+            samples' target is 1 - alpha (Salimans et al., 2016). For the
+            cross-entropy and least-squares objectives. Defaults to 0.
+        r1_weight: gamma of the R1 penalty, gamma / 2 * E ||grad_x D(x)||^2 on real
+            samples (Mescheder et al., 2018). Defaults to 0.
+        instance_noise: standard deviation of Gaussian noise added to every image D
+            sees, real and generated, annealed linearly to 0 over
+            `instance_noise_steps` discriminator steps (Sonderby et al., 2017).
+            Defaults to 0.
+        instance_noise_steps: Defaults to 10,000.
+        diff_augment: DiffAugment policy applied to every image D sees, real and
+            generated, e.g. "color,translation,cutout" (`ganzoo.augment`; Zhao et
+            al., 2020). Defaults to "" (none).
         **kwargs: passed to `keras.Model` (e.g. `name`).
     """
 
@@ -81,7 +100,16 @@ class AdversarialModel(keras.Model):
     tracked_metrics = ()
     discriminator_steps = 1
 
-    def __init__(self, seed=None, **kwargs):
+    def __init__(
+        self,
+        seed=None,
+        label_smoothing=0.0,
+        r1_weight=0.0,
+        instance_noise=0.0,
+        instance_noise_steps=10_000,
+        diff_augment="",
+        **kwargs,
+    ):
         unknown = sorted(set(kwargs) - set(KERAS_MODEL_ARGUMENTS))
         if unknown:
             raise InvalidArgumentError(
@@ -91,6 +119,16 @@ class AdversarialModel(keras.Model):
         super().__init__(**kwargs)
         self.seed = as_seed(seed)
         self.seed_generator = keras.random.SeedGenerator(self.seed)
+        self.label_smoothing = as_number(label_smoothing, "label_smoothing", least=0)
+        if self.label_smoothing >= 0.5:
+            raise InvalidArgumentError(
+                f"label_smoothing must be in [0, 0.5) (the real target is 1 - alpha). "
+                f"Received: {label_smoothing}."
+            )
+        self.r1_weight = as_number(r1_weight, "r1_weight", least=0)
+        self.instance_noise = as_number(instance_noise, "instance_noise", least=0)
+        self.instance_noise_steps = as_count(instance_noise_steps, "instance_noise_steps")
+        self.diff_augment = ",".join(parse_policy(diff_augment))
         self.trackers = {name: keras.metrics.Mean(name=name) for name in self.tracked_metrics}
         # The networks are functional models, built when constructed; without this
         # flag `fit` would try to build the model by calling it on a data batch.
@@ -139,6 +177,32 @@ class AdversarialModel(keras.Model):
             return fakes
         return keras.tree.map_structure(keras.ops.stop_gradient, fakes)
 
+    def discriminate(self, network, images, *conditions):
+        """`network` in training mode on `images` as the discriminator sees them: through
+        the DiffAugment policy and the annealed instance noise (if any), the same for
+        real and generated images; `conditions` (labels) pass unchanged."""
+        images = diff_augment(images, parse_policy(self.diff_augment), self.seed_generator)
+        if self.instance_noise:
+            steps = ops.cast(self.optimizer["d_optimizer"].iterations, "float32")
+            scale = self.instance_noise * ops.maximum(0.0, 1.0 - steps / self.instance_noise_steps)
+            noise = keras.random.normal(ops.shape(images), seed=self.seed_generator)
+            images = images + ops.cast(scale, images.dtype) * ops.cast(noise, images.dtype)
+        return network([images, *conditions] if conditions else images, training=True)
+
+    def discriminator_objective(self, discriminate, real, fake):
+        """`ganzoo.losses.discriminator_objective` with the model's objective, gradient
+        penalty, label smoothing and R1 weight."""
+        return discriminator_objective(
+            self.objective,
+            discriminate,
+            real,
+            fake,
+            self.seed_generator,
+            self.gradient_penalty_weight,
+            self.label_smoothing,
+            self.r1_weight,
+        )
+
     def fit(self, x=None, *args, **kwargs):
         """`keras.Model.fit`. A `tf.data.Dataset` is taken in its own order: ganzoo's
         pipelines shuffle with their seed (Keras' default `shuffle=True` only warns)."""
@@ -172,6 +236,12 @@ class AdversarialModel(keras.Model):
                 policy each optimizer is wrapped in a `LossScaleOptimizer` (as Keras'
                 `compile` does), unless `auto_scale_loss=False`.
         """
+        if self.label_smoothing and self.objective.smoothed_discriminator_loss is None:
+            raise InvalidArgumentError(
+                f"label_smoothing={self.label_smoothing} needs an objective with a target "
+                f"for real samples; {self.objective.name!r} has none. Use it with "
+                "'non-saturating', 'minimax' or 'least-squares', or set label_smoothing=0."
+            )
         optimizers = {
             key: given or keras.optimizers.Adam(learning_rate, beta_1=0.5, name=key)
             for key, given in (("d_optimizer", d_optimizer), ("g_optimizer", g_optimizer))
@@ -255,7 +325,15 @@ class AdversarialModel(keras.Model):
     # -- config and presets -----------------------------------------------------------
 
     def get_config(self):
-        return {**super().get_config(), "seed": self.seed}
+        return {
+            **super().get_config(),
+            "seed": self.seed,
+            "label_smoothing": self.label_smoothing,
+            "r1_weight": self.r1_weight,
+            "instance_noise": self.instance_noise,
+            "instance_noise_steps": self.instance_noise_steps,
+            "diff_augment": self.diff_augment,
+        }
 
     @classmethod
     def from_preset(cls, preset, load_weights=True, cache_dir=None):

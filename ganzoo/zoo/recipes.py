@@ -52,6 +52,9 @@ class TrainOptions:
     Args:
         epochs: passes over the training data.
         learning_rate: Adam's initial rate for D and G (beta_1 0.5). Defaults to 2e-4.
+        discriminator_learning_rate: D's own rate, for two time-scale updates (TTUR,
+            Heusel et al., 2017: e.g. 4e-4 for D and 1e-4 for G); the same
+            `lr_policy` applies. Defaults to None (`learning_rate`).
         lr_policy: `ganzoo.schedules` policy. Defaults to "constant".
         decay_epochs: with "linear", the last epochs, over which the rate falls to 0
             (the reference's `--n_epochs_decay`; the others are `--n_epochs`).
@@ -71,6 +74,7 @@ class TrainOptions:
 
     epochs: int
     learning_rate: float = 2e-4
+    discriminator_learning_rate: float | None = None
     lr_policy: str = "constant"
     decay_epochs: int = 0
     steps_per_epoch: int | None = None
@@ -153,6 +157,7 @@ LEAST = {
     "workers": 1,
     "epochs": 1,
     "learning_rate": 0.0,  # exclusive: a rate of 0 trains nothing
+    "discriminator_learning_rate": 0.0,  # exclusive
     "decay_epochs": 0,
     "steps_per_epoch": 1,
     "seed": 0,
@@ -162,7 +167,12 @@ LEAST = {
     "num_samples": 8,  # KID's blocks and the neighbourhoods of precision / recall need 8
     "every_epochs": 0,
 }
-EXCLUSIVE = ("learning_rate", "better_by", "checkpoint_every_minutes")
+EXCLUSIVE = (
+    "learning_rate",
+    "discriminator_learning_rate",
+    "better_by",
+    "checkpoint_every_minutes",
+)
 
 
 def check_values(options, where):
@@ -192,7 +202,7 @@ def model_parameters(cls):
     """The constructor arguments of a model class, including those it passes on."""
     expected = {}
     for klass in cls.__mro__:
-        if klass not in model_families().values():
+        if not klass.__module__.startswith("ganzoo."):  # up to ganzoo's base class
             break
         expected = {**parameter_types(klass.__init__, skip=("self",)), **expected}
         parameters = inspect.signature(klass.__init__).parameters.values()

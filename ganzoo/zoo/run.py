@@ -45,7 +45,9 @@ def check_same_run(recipe, path):
     text = json.dumps(recipe.to_dict(), indent=2) + "\n"
     resolved = json.loads(text)
     if path.exists():
-        before = {**json.loads(path.read_text()), "distribution": resolved["distribution"]}
+        # Resolved again: keys a later ganzoo added take their defaults.
+        before = recipe_from_dict(json.loads(path.read_text()), str(path)).to_dict()
+        before = {**json.loads(json.dumps(before)), "distribution": resolved["distribution"]}
         more_epochs = {**before, "train": {**before["train"], "epochs": recipe.train.epochs}}
         if before != resolved and more_epochs != resolved:
             raise RecipeError(
@@ -73,6 +75,27 @@ def build_model(recipe):
     keras.utils.set_random_seed(recipe.train.seed)
     config = {k: v for k, v in recipe.model.items() if k != "class"}
     return FAMILIES[recipe.model["class"]](**config)
+
+
+def compile_model(recipe, model, steps_per_epoch):
+    """Compiles `model` with the recipe's learning rates (D's own with
+    `discriminator_learning_rate`, TTUR) under its `lr_policy`."""
+    options = recipe.train
+
+    def schedule(rate):
+        return learning_rate_schedule(
+            options.lr_policy,
+            rate,
+            steps_per_epoch,
+            epochs=options.epochs - options.decay_epochs,
+            decay_epochs=options.decay_epochs,
+        )
+
+    d_rate = options.discriminator_learning_rate or options.learning_rate
+    model.compile(
+        d_optimizer=keras.optimizers.Adam(schedule(d_rate), beta_1=0.5, name="d_optimizer"),
+        learning_rate=schedule(options.learning_rate),
+    )
 
 
 def build_data(recipe, model):
@@ -247,15 +270,7 @@ def train_here(recipe, out, verbose):
             f"the {recipe.data['source']!r} data has no known length; set "
             "train.steps_per_epoch (e.g. --set train.steps_per_epoch=1000)."
         )
-    model.compile(
-        learning_rate=learning_rate_schedule(
-            options.lr_policy,
-            options.learning_rate,
-            steps,
-            epochs=options.epochs - options.decay_epochs,
-            decay_epochs=options.decay_epochs,
-        )
-    )
+    compile_model(recipe, model, steps)
     apart, copies = recipe.distribution.workers > 1, []
 
     def in_view(fn):
