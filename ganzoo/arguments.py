@@ -36,6 +36,13 @@ def as_counts(values, name, length=None, least=1):
     return tuple(as_count(value, name, least) for value in values)
 
 
+def as_flag(value, name):
+    """True or False (NumPy booleans too; not 0, 1 or strings)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise InvalidTypeError(f"{name} must be True or False. Received: {value!r}.")
+    return bool(value)
+
+
 def as_seed(value, name="seed"):
     """None, or an integer >= 0."""
     return None if value is None else as_count(value, name, least=0)

@@ -5,10 +5,12 @@ family trains, saves and resumes with all of them on."""
 import keras
 import numpy as np
 import pytest
-from helpers import run_fit_test, run_saving_test, tiny, tiny_data
+from helpers import random_images, run_fit_test, run_saving_test, tiny, tiny_data
 from keras import ops
 
 from ganzoo.augment import cutout, diff_augment, parse_policy, translation
+from ganzoo.blocks import Conv2D
+from ganzoo.blocks.spectral import spectrally_normalized, spectrally_normalized_kernel
 from ganzoo.errors import InvalidArgumentError
 from ganzoo.losses import get_objective, r1_penalty
 from ganzoo.zoo.recipes import RecipeError, load_recipe
@@ -19,6 +21,8 @@ ALL_ON = {
     "instance_noise": 0.1,
     "instance_noise_steps": 3,
     "diff_augment": "color,translation,cutout",
+    "spectral_norm": True,
+    "ema_decay": 0.9,
 }
 
 
@@ -55,6 +59,30 @@ def test_r1_matches_its_closed_form_on_a_linear_critic():
         lambda x: ops.sum(x * weights, axis=(1, 2, 3)), ops.convert_to_tensor(real)
     )
     np.testing.assert_allclose(float(penalty), 0.5 * np.sum(w**2), rtol=1e-5)
+
+
+@pytest.mark.parametrize("layer", ["conv", "dense"])
+def test_spectral_norm_makes_the_largest_singular_value_one(layer):
+    """After power iteration over training calls, the kernel a spectrally normalised
+    layer uses has largest singular value 1 (the plain kernel's is far from it)."""
+    if layer == "conv":
+        network = keras.Sequential([keras.Input((8, 8, 3)), Conv2D(16, 3, padding="same")])
+        inputs = np.ones((1, 8, 8, 3), "float32")
+    else:
+        network = keras.Sequential([keras.Input((12,)), keras.layers.Dense(5)])
+        inputs = np.ones((1, 12), "float32")
+    normalized = spectrally_normalized(network)
+    sn = normalized.layers[0]
+    assert type(sn).__name__.startswith("Spectral")
+    sn.kernel.assign(ops.convert_to_numpy(sn.kernel) * 7.0)
+    for _ in range(30):
+        normalized(inputs, training=True)
+    kernel = ops.convert_to_numpy(
+        spectrally_normalized_kernel(sn.kernel, sn.singular_vector, training=False)
+    )
+    plain = np.linalg.svd(ops.convert_to_numpy(sn.kernel).reshape(-1, kernel.shape[-1]))[1][0]
+    largest = np.linalg.svd(kernel.reshape(-1, kernel.shape[-1]), compute_uv=False)[0]
+    assert plain > 2.0 and largest == pytest.approx(1.0, rel=1e-3)
 
 
 def test_diff_augment_transforms():
@@ -146,3 +174,51 @@ def test_two_learning_rates_from_a_recipe():
     assert model.label_smoothing == 0.1
     with pytest.raises(RecipeError, match="discriminator_learning_rate"):
         load_recipe("dcgan_mnist5k", {"train.discriminator_learning_rate": 0.0})
+
+
+class WeightsAfterEachStep(keras.callbacks.Callback):
+    """The weights of the model's last trained generator, before and after each step
+    (read through `self.model`, which brings JAX's state back into the variables)."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.steps = [self.weights_of(model)]
+
+    @staticmethod
+    def weights_of(model):
+        return [np.array(w) for w in model.trained_generators()[-1].get_weights()]
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.steps.append(self.weights_of(self.model))
+
+
+@pytest.mark.parametrize("family", ["dcgan", "cyclegan"])
+def test_generator_average_is_the_average_it_claims(family):
+    """With `ema_decay=d` the average after step t is d * avg_(t-1) + (1 - d) * w_t,
+    from avg_0 = w_0, for every weight (batch-norm statistics included); it, not the
+    trained generator, samples and translates."""
+    decay = 0.6
+    model = tiny(family, ema_decay=decay)
+    trained, average = model.trained_generators(), model.averaged_generators
+    assert len(average) == len(trained) and model.generators() == tuple(average)
+    record = WeightsAfterEachStep(model)
+    model.compile(d_optimizer=keras.optimizers.SGD(0.1), g_optimizer=keras.optimizers.SGD(0.1))
+    model.fit(tiny_data(model), epochs=2, verbose=0, callbacks=[record])
+    expected = record.steps[0]
+    for step in record.steps[1:]:
+        expected = [decay * e + (1 - decay) * w for e, w in zip(expected, step, strict=True)]
+    for e, a in zip(expected, average[-1].get_weights(), strict=True):
+        np.testing.assert_allclose(a, e, rtol=1e-5, atol=1e-6)
+    assert not np.allclose(average[-1].get_weights()[0], trained[-1].get_weights()[0])
+    if model.kind == "generator":
+        z = np.random.default_rng(0).standard_normal((4, model.latent_dim), dtype=np.float32)
+        outputs, inputs = model.generate(4, seed=0), z
+    else:
+        inputs = random_images(4, (*model.image_size, model.input_channels))
+        outputs = model.translate(inputs)
+
+    def of(network):
+        return ops.convert_to_numpy(network(inputs, training=False))
+
+    np.testing.assert_allclose(outputs, of(average[0]), atol=1e-5)
+    assert not np.allclose(outputs, of(trained[0]), atol=1e-4)

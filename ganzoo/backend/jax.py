@@ -98,6 +98,8 @@ def train_step(model, phases, state, data):
             )
             values.update(updated)
 
+    _, averaged = run_in_scope(model.update_averages, {}, model.non_trainable_variables)
+    values.update(averaged)
     logs, _ = run_in_scope(model.tracker_results, {}, [])
     new_state = tuple(
         [values[id(v)] for v in group]

@@ -56,6 +56,7 @@ def replica_noise(model):
 def train_step(model, phases, data):
     with replica_noise(model), global_batch_statistics(model):
         logs = run_phases(model, phases, data)
+    model.update_averages()
     if tf.distribute.in_cross_replica_context() or not multi_worker():
         return logs
     # Keras averages the replicas' logs of several workers with `reduce(MEAN, axis=0)`,

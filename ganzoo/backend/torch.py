@@ -24,6 +24,8 @@ def train_step(model, phases, data):
             with torch.no_grad():
                 apply_gradients(phase.optimizer, grads, variables)
                 model.update_trackers(logs)
+    with torch.no_grad():
+        model.update_averages()
     return model.tracker_results()
 
 

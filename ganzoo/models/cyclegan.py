@@ -129,12 +129,14 @@ class CycleGAN(TranslationBase):
         self.discriminator_b = self.build_discriminator(output_channels, "discriminator_b")
         self.pool_a = ImagePool(pool_size, (*self.image_size, input_channels), name="pool_a")
         self.pool_b = ImagePool(pool_size, (*self.image_size, output_channels), name="pool_b")
+        self.build_averages()
 
     def call(self, images, training=False):
-        """G: images of A `(batch, H, W, input_channels)` -> B, in [-1, 1]."""
-        return self.generator_ab(images, training=training)
+        """G (its average with `ema_decay`): images of A `(batch, H, W,
+        input_channels)` -> B, in [-1, 1]."""
+        return self.generators()[0](images, training=training)
 
-    def generators(self):
+    def trained_generators(self):
         """G (A -> B), then F (B -> A)."""
         return (self.generator_ab, self.generator_ba)
 
@@ -216,9 +218,9 @@ class CycleGAN(TranslationBase):
             float32 array of the other domain's images, in [-1, 1].
         """
         if direction == "AtoB":
-            network, channels = self.generator_ab, self.input_channels
+            network, channels = self.generators()[0], self.input_channels
         elif direction == "BtoA":
-            network, channels = self.generator_ba, self.output_channels
+            network, channels = self.generators()[1], self.output_channels
         else:
             raise InvalidArgumentError(
                 f"direction must be 'AtoB' or 'BtoA'. Received: {direction!r}."

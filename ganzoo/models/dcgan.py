@@ -80,7 +80,10 @@ class DCGAN(GANBase):
         self.generator = keras.Model(inputs, images, name="generator")
         inputs, h = self.discriminator_inputs()
         scores = dcgan_discriminator(h, self.filters, discriminator_norm, init)
-        self.discriminator = keras.Model(inputs, scores, name="discriminator")
+        self.discriminator = self.discriminator_network(
+            keras.Model(inputs, scores, name="discriminator")
+        )
+        self.build_averages()
 
     def get_config(self):
         return {

@@ -85,15 +85,16 @@ class GANBase(AdversarialModel):
         return [images, labels], layers.Concatenate()([images, maps])
 
     def call(self, inputs, training=False):
-        """The generator: z `(batch, latent_dim)` (and one-hot labels) -> images."""
-        return self.generator(inputs, training=training)
+        """The generator (its average with `ema_decay`): z `(batch, latent_dim)` (and
+        one-hot labels) -> images."""
+        return self.generators()[0](inputs, training=training)
 
     @property
     def image_size(self):
         """`(height, width)` of the images."""
         return self.image_shape[:2]
 
-    def generators(self):
+    def trained_generators(self):
         return (self.generator,)
 
     # -- the game -------------------------------------------------------------------
@@ -239,7 +240,7 @@ class GANBase(AdversarialModel):
 
         starts = range(0, num_images, batch_size)
         batches = (
-            self.generator.predict_on_batch(batch(i))
+            self.generators()[0].predict_on_batch(batch(i))
             for i in in_steps(starts, f"generating {num_images} images")
         )
         return np.concatenate(list(batches))
@@ -307,9 +308,11 @@ class GAN(GANBase):
             inputs, mlp_generator(h, self.image_shape, self.generator_units), name="generator"
         )
         inputs, h = self.discriminator_inputs()
-        self.discriminator = keras.Model(
-            inputs, mlp_discriminator(h, self.discriminator_units), name="discriminator"
+        scores = mlp_discriminator(h, self.discriminator_units)
+        self.discriminator = self.discriminator_network(
+            keras.Model(inputs, scores, name="discriminator")
         )
+        self.build_averages()
 
     def get_config(self):
         return {

@@ -103,12 +103,13 @@ class Pix2Pix(TranslationBase):
         self.discriminator = self.build_discriminator(
             input_channels + output_channels, "discriminator"
         )
+        self.build_averages()
 
     def call(self, images, training=False):
         """G: source images `(batch, H, W, input_channels)` -> targets, in [-1, 1]."""
-        return self.generator(images, training=training)
+        return self.generators()[0](images, training=training)
 
-    def generators(self):
+    def trained_generators(self):
         return (self.generator,)
 
     # -- the game -------------------------------------------------------------------
@@ -158,7 +159,7 @@ class Pix2Pix(TranslationBase):
             float32 array `(batch, H, W, output_channels)` in [-1, 1].
         """
         return self.translate_with(
-            self.generator, images, self.input_channels, batch_size, pad, training
+            self.generators()[0], images, self.input_channels, batch_size, pad, training
         )
 
     def get_config(self):

@@ -120,14 +120,16 @@ class TranslationBase(AdversarialModel):
         )
 
     def build_discriminator(self, input_channels, name):
-        return discriminator_network(
-            self.discriminator_name,
-            input_channels,
-            self.discriminator_filters,
-            self.discriminator_layers,
-            self.norm,
-            self.init,
-            name=name,
+        return self.discriminator_network(
+            discriminator_network(
+                self.discriminator_name,
+                input_channels,
+                self.discriminator_filters,
+                self.discriminator_layers,
+                self.norm,
+                self.init,
+                name=name,
+            )
         )
 
     # -- data checks ----------------------------------------------------------------

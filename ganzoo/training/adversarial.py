@@ -8,8 +8,9 @@ import tensorflow as tf
 from keras import ops
 
 from ganzoo import backend, presets
-from ganzoo.arguments import as_count, as_number, as_seed
+from ganzoo.arguments import as_count, as_flag, as_number, as_seed
 from ganzoo.augment import diff_augment, parse_policy
+from ganzoo.blocks.spectral import spectrally_normalized
 from ganzoo.errors import InvalidArgumentError
 from ganzoo.losses import discriminator_objective
 from ganzoo.training.optimizer_group import OptimizerGroup
@@ -72,7 +73,9 @@ class AdversarialModel(keras.Model):
     stateless step all carry every optimizer's state.
 
     Every family says what it is, once, in its class: `kind` is one of `KINDS`, and
-    `generators()` returns the networks that sample, translate and are exported.
+    `trained_generators()` returns its generator networks; `generators()`, the networks
+    that sample, translate, score and are exported, are those or, with `ema_decay`,
+    their moving averages.
 
     Every family takes the discriminator's stabilisers (`discriminate`,
     `discriminator_objective`), all off by default:
@@ -93,6 +96,14 @@ class AdversarialModel(keras.Model):
         diff_augment: DiffAugment policy applied to every image D sees, real and
             generated, e.g. "color,translation,cutout" (`ganzoo.augment`; Zhao et
             al., 2020). Defaults to "" (none).
+        spectral_norm: divide every convolution and dense kernel of the
+            discriminator(s) by its largest singular value (Miyato et al., 2018;
+            `ganzoo.blocks.spectral`). Defaults to False.
+        ema_decay: keep an exponential moving average of each generator's weights,
+            w_avg <- d * w_avg + (1 - d) * w after every train step (Yazici et al.,
+            2019; Karras et al.), in a copy of the network (`averaged_generators`,
+            saved and resumed with the model) that samples, translates, is scored
+            and exported. In (0, 1), e.g. 0.999. Defaults to None (no average).
         **kwargs: passed to `keras.Model` (e.g. `name`).
     """
 
@@ -108,6 +119,8 @@ class AdversarialModel(keras.Model):
         instance_noise=0.0,
         instance_noise_steps=10_000,
         diff_augment="",
+        spectral_norm=False,
+        ema_decay=None,
         **kwargs,
     ):
         unknown = sorted(set(kwargs) - set(KERAS_MODEL_ARGUMENTS))
@@ -129,15 +142,54 @@ class AdversarialModel(keras.Model):
         self.instance_noise = as_number(instance_noise, "instance_noise", least=0)
         self.instance_noise_steps = as_count(instance_noise_steps, "instance_noise_steps")
         self.diff_augment = ",".join(parse_policy(diff_augment))
+        self.spectral_norm = as_flag(spectral_norm, "spectral_norm")
+        self.ema_decay = None if ema_decay is None else as_number(ema_decay, "ema_decay")
+        if self.ema_decay is not None and not 0 < self.ema_decay < 1:
+            raise InvalidArgumentError(
+                f"ema_decay must be in (0, 1), e.g. 0.999, or None. Received: {ema_decay}."
+            )
+        self.averaged_generators = []
         self.trackers = {name: keras.metrics.Mean(name=name) for name in self.tracked_metrics}
         # The networks are functional models, built when constructed; without this
         # flag `fit` would try to build the model by calling it on a data batch.
         self.built = True
 
+    def trained_generators(self):
+        """The generator networks the model trains, in serving order."""
+        raise NotImplementedError(f"{type(self).__name__} does not name its generators.")
+
     def generators(self):
         """The generator networks, in serving order: what the model samples or translates
-        with, and what `ganzoo.export` serves (the first as `serving_default`)."""
-        raise NotImplementedError(f"{type(self).__name__} does not name its generators.")
+        with, is scored on, and what `ganzoo.export` serves (the first as
+        `serving_default`). With `ema_decay`, the moving averages."""
+        return tuple(self.averaged_generators) or self.trained_generators()
+
+    def discriminator_network(self, network):
+        """`network`, spectrally normalised with `spectral_norm`; each family builds its
+        discriminators through this."""
+        return spectrally_normalized(network) if self.spectral_norm else network
+
+    def build_averages(self):
+        """Copies each trained generator into its moving average (with `ema_decay`);
+        each family calls this once its networks are built."""
+        if self.ema_decay is None:
+            return
+        for network in self.trained_generators():
+            average = keras.models.clone_model(network)
+            average.trainable = False
+            average.set_weights(network.get_weights())
+            self.averaged_generators.append(average)
+
+    def update_averages(self):
+        """w_avg <- d * w_avg + (1 - d) * w, every weight of each trained generator
+        (batch-norm statistics included); the backends call it after each step."""
+        if self.ema_decay is None:
+            return
+        for network, average in zip(
+            self.trained_generators(), self.averaged_generators, strict=True
+        ):
+            for weight, mean in zip(network.weights, average.weights, strict=True):
+                mean.assign(self.ema_decay * mean + (1.0 - self.ema_decay) * weight)
 
     # -- training -------------------------------------------------------------------
 
@@ -333,6 +385,8 @@ class AdversarialModel(keras.Model):
             "instance_noise": self.instance_noise,
             "instance_noise_steps": self.instance_noise_steps,
             "diff_augment": self.diff_augment,
+            "spectral_norm": self.spectral_norm,
+            "ema_decay": self.ema_decay,
         }
 
     @classmethod
