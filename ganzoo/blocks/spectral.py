@@ -36,20 +36,28 @@ def spectrally_normalized_kernel(kernel, vector, training):
     return kernel / sigma
 
 
-def add_singular_vector(layer, outputs):
-    """The layer's persistent power-iteration vector u, N(0, 1) at first."""
-    return layer.add_weight(
-        shape=(1, outputs),
-        initializer=keras.initializers.RandomNormal(stddev=1.0),
-        trainable=False,
-        name="singular_vector",
-    )
+class SpectrallyNormalized:
+    """The spectral normalisation of a layer with a `kernel` of `(..., outputs)`, a
+    `bias` and an `activation`; the layer class supplies `linear(inputs, kernel)`.
 
+    Saves every variable, u included, as a plain `Layer` saves its own: Keras' `Dense`
+    and convolutions save their kernel and bias only (for their quantized forms)."""
 
-class SavesEveryVariable:
-    """Saving of every variable, u included, as a plain `Layer` saves its own: Keras'
-    `Dense` and convolutions save their kernel and bias only (for their quantized
-    forms)."""
+    def build(self, input_shape):
+        super().build(input_shape)
+        self.singular_vector = self.add_weight(
+            shape=(1, self.kernel.shape[-1]),
+            initializer=keras.initializers.RandomNormal(stddev=1.0),
+            trainable=False,
+            name="singular_vector",
+        )
+
+    def call(self, inputs, training=False):
+        kernel = spectrally_normalized_kernel(self.kernel, self.singular_vector, training)
+        outputs = self.linear(inputs, kernel)
+        if self.use_bias:
+            outputs = outputs + self.bias
+        return outputs if self.activation is None else self.activation(outputs)
 
     def save_own_variables(self, store):
         keras.layers.Layer.save_own_variables(self, store)
@@ -59,35 +67,19 @@ class SavesEveryVariable:
 
 
 @keras.saving.register_keras_serializable(package="ganzoo")
-class SpectralConv2D(SavesEveryVariable, Conv2D):
+class SpectralConv2D(SpectrallyNormalized, Conv2D):
     """ganzoo's `Conv2D` with a spectrally normalised kernel."""
 
-    def build(self, input_shape):
-        super().build(input_shape)
-        self.singular_vector = add_singular_vector(self, self.filters)
-
-    def call(self, inputs, training=False):
-        kernel = spectrally_normalized_kernel(self.kernel, self.singular_vector, training)
-        outputs = self.convolution_op(inputs, kernel)
-        if self.use_bias:
-            outputs = outputs + self.bias
-        return outputs if self.activation is None else self.activation(outputs)
+    def linear(self, inputs, kernel):
+        return self.convolution_op(inputs, kernel)
 
 
 @keras.saving.register_keras_serializable(package="ganzoo")
-class SpectralDense(SavesEveryVariable, keras.layers.Dense):
+class SpectralDense(SpectrallyNormalized, keras.layers.Dense):
     """`keras.layers.Dense` with a spectrally normalised kernel."""
 
-    def build(self, input_shape):
-        super().build(input_shape)
-        self.singular_vector = add_singular_vector(self, self.units)
-
-    def call(self, inputs, training=False):
-        kernel = spectrally_normalized_kernel(self.kernel, self.singular_vector, training)
-        outputs = ops.matmul(inputs, kernel)
-        if self.use_bias:
-            outputs = outputs + self.bias
-        return outputs if self.activation is None else self.activation(outputs)
+    def linear(self, inputs, kernel):
+        return ops.matmul(inputs, kernel)
 
 
 def spectrally_normalized(network):
