@@ -178,3 +178,21 @@ def test_ctrl_c_exits_130_with_one_line_and_the_checkpoint_intact(tmp_path):
     assert "Traceback" not in stderr
     saved = json.loads(state.read_text())
     assert (out / "checkpoint" / saved["weights"]).is_file()
+
+
+def test_only_a_trained_run_folder_keeps_its_recipe(tmp_path):
+    """A folder whose run failed before its first checkpoint (say, a bad value) takes
+    the corrected recipe; a trained one refuses another recipe, and still resumes the
+    recipe.json of an older ganzoo that lacks the keys added since."""
+    path = tmp_path / "recipe.json"
+    first = load_recipe("dcgan_mnist5k", {"model.filters": 16})
+    fixed = load_recipe("dcgan_mnist5k")
+    run.check_same_run(first, path, trained=False)
+    run.check_same_run(fixed, path, trained=False)
+    assert json.loads(path.read_text())["model"]["filters"] == 32
+    with pytest.raises(run.RecipeError, match="holds a run of a different recipe"):
+        run.check_same_run(first, path, trained=True)
+    older = json.loads(path.read_text())
+    del older["train"]["discriminator_learning_rate"], older["distribution"]["workers"]
+    path.write_text(json.dumps(older))
+    run.check_same_run(fixed, path, trained=True)

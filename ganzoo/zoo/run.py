@@ -34,17 +34,19 @@ from ganzoo.zoo.recipes import RecipeError, recipe_from_dict
 from ganzoo.zoo.report import write_report
 
 
-def check_same_run(recipe, path):
+def check_same_run(recipe, path, trained):
     """Writes the resolved recipe into a run folder, or checks it against the one there.
 
-    A run may be continued for more epochs (`--epochs`) when its learning rate does not
+    Only a run that has `trained` (a checkpoint) is checked: a folder whose run failed
+    before its first checkpoint (a bad value, a missing file) takes the new recipe. A run
+    may be continued for more epochs (`--epochs`) when its learning rate does not
     depend on the number of epochs (`lr_policy` "constant", or "linear" with no decay
     epochs), and on another number of devices (`[distribution]`); any other difference
     would mix two recipes in one run.
     """
     text = json.dumps(recipe.to_dict(), indent=2) + "\n"
     resolved = json.loads(text)
-    if path.exists():
+    if path.exists() and trained:
         # Resolved again: keys a later ganzoo added take their defaults.
         before = recipe_from_dict(json.loads(path.read_text()), str(path)).to_dict()
         before = {**json.loads(json.dumps(before)), "distribution": resolved["distribution"]}
@@ -260,7 +262,7 @@ def train_here(recipe, out, verbose):
     out.mkdir(parents=True, exist_ok=True)
     chief = backend.is_chief()
     if chief:
-        check_same_run(recipe, out / "recipe.json")
+        check_same_run(recipe, out / "recipe.json", (out / "checkpoint" / "state.json").exists())
     options = recipe.train
     model = build_model(recipe)
     dataset = build_data(recipe, model)
