@@ -50,6 +50,10 @@ class TrainingDivergedError(GanzooError, RuntimeError):
     """A loss or a weight became NaN or infinite; training stopped before saving it."""
 
 
+class WorkersLostError(GanzooError, RuntimeError):
+    """A multi-worker run whose workers lost each other (one died or was cut off)."""
+
+
 class DownloadError(GanzooError, RuntimeError):
     """A download that cannot start: the host does not answer."""
 

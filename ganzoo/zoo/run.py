@@ -24,6 +24,7 @@ from ganzoo.callbacks import (
     StopOnNonFinite,
 )
 from ganzoo.data.sources import SOURCES
+from ganzoo.errors import GanzooError, WorkersLostError
 from ganzoo.files import written_whole
 from ganzoo.images import preview_images, save_image_grid
 from ganzoo.metrics.held_out import held_out_examples, held_out_scores, improvement
@@ -377,6 +378,17 @@ def train_here(recipe, out, verbose):
             f"interrupted; the last checkpoint (after epoch {epoch}, step {step}) is intact: "
             "run the same command to resume."
         ) from None
+    except Exception as error:
+        if not apart or isinstance(error, GanzooError):
+            raise
+        # A worker that dies fails the others' next collective operation, with the
+        # backend's own error (TensorFlow: "Collective ops is aborted by: Socket closed").
+        epoch, step = checkpoint.position()
+        raise WorkersLostError(
+            f"the workers lost each other (one stopped or was cut off: "
+            f"{type(error).__name__}); the last checkpoint (after epoch {epoch}, step "
+            f"{step}) is intact: start every worker again with the same command to resume."
+        ) from error
     finally:
         interrupt.restore_handler()  # when fit ended by an exception
         if scratch is not None:
