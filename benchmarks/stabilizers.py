@@ -2,9 +2,10 @@
 
     python -m benchmarks stabilizers [--seconds 75] [--variants baseline ema ...]
 
-Each variant is the `dcgan_mnist5k` recipe (DCGAN 28x28, 32 filters, batch 64, Adam
-2e-4, seed 0) with one change, trained for the same wall-clock budget (`fit` stops at
-the first step after it), one after the other in this process, then scored by
+Each variant is `benchmarks/dcgan_mnist5k_plain.toml` (the paper's DCGAN 28x28, 32
+filters, batch 64, Adam 2e-4, seed 0, no stabiliser) with one change, trained for the
+same wall-clock budget (`fit` stops at the first step after it), one after the other
+in this process (`benchmarks.sweep.train_and_score`), then scored by
 `ganzoo.metrics.held_out_scores` on the 1,000 MNIST-5k test digits (1,000 samples,
 the digit classifier's logits; the Frechet distance of real train digits to them, the
 floor, is ~0.9). The budget, not the step count, is equal: a stabiliser that makes a
@@ -13,10 +14,12 @@ variant: differences of a few FD points are within run-to-run noise.
 """
 
 import argparse
-import time
+import pathlib
 
+from benchmarks.sweep import train_and_score
 from benchmarks.tables import print_table
 
+PLAIN_RECIPE = str(pathlib.Path(__file__).with_name("dcgan_mnist5k_plain.toml"))
 # Variant -> recipe overrides. R1 and spectral norm take D without batch norm (R1
 # needs per-sample gradients; the paper's SN-GAN has no batch norm in D).
 VARIANTS = {
@@ -31,37 +34,6 @@ VARIANTS = {
 }
 
 
-def train_and_score(overrides, seconds):
-    """`(steps, seconds, scores)` of the recipe with `overrides` trained for `seconds`."""
-    import keras  # local: the benchmark list starts no backend
-
-    from ganzoo.metrics import held_out_scores
-    from ganzoo.zoo.recipes import load_recipe
-    from ganzoo.zoo.run import build_data, build_model, compile_model
-
-    recipe = load_recipe("dcgan_mnist5k", overrides)
-    model = build_model(recipe)
-    data = build_data(recipe, model)
-    compile_model(recipe, model, int(data.cardinality()))
-
-    class Budget(keras.callbacks.Callback):
-        steps = 0
-
-        def on_train_begin(self, logs=None):
-            self.start = time.perf_counter()
-
-        def on_train_batch_end(self, batch, logs=None):
-            self.steps += 1
-            if time.perf_counter() - self.start >= seconds:
-                self.model.stop_training = True
-
-    budget = Budget()
-    model.fit(data.repeat(), steps_per_epoch=int(data.cardinality()), epochs=10_000,
-              callbacks=[budget], verbose=0)  # fmt: skip
-    elapsed = time.perf_counter() - budget.start
-    return budget.steps, elapsed, held_out_scores(model, "mnist5k", 1000, seed=0)
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m benchmarks stabilizers")
     parser.add_argument("--seconds", type=float, default=75.0)
@@ -70,7 +42,9 @@ def main(argv=None):
 
     def rows():
         for name in args.variants:
-            steps, elapsed, scores = train_and_score(VARIANTS[name], args.seconds)
+            steps, elapsed, scores = train_and_score(
+                PLAIN_RECIPE, VARIANTS[name], args.seconds, split="test"
+            )
             yield (
                 name,
                 ", ".join(f"{k.split('.')[-1]}={v}" for k, v in VARIANTS[name].items()) or "-",

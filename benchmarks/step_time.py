@@ -69,6 +69,15 @@ def suite_models(suite, batch_size, count):
 
 def median_step_ms(suite, steps, warmup, batch_size):
     """Model -> median ms of a `fit` step on the active backend (the worker's job)."""
+    return {
+        name: fit_step_ms(model, data, batch_size, warmup)
+        for name, (model, data) in suite_models(suite, batch_size, steps + warmup).items()
+    }
+
+
+def fit_step_ms(model, data, batch_size, warmup):
+    """The median ms of a `fit` step of `model` (compiled with its defaults) over the
+    batches of `data` (arrays) after the first `warmup` ones (compilation)."""
     import keras
     import numpy as np
     import tensorflow as tf
@@ -85,14 +94,11 @@ def median_step_ms(suite, steps, warmup, batch_size):
             float(logs["g_loss"])  # wait for the step (JAX dispatches asynchronously)
             self.times.append(time.perf_counter() - self.start)
 
-    result = {}
-    for name, (model, data) in suite_models(suite, batch_size, steps + warmup).items():
-        model.compile()
-        dataset = tf.data.Dataset.from_tensor_slices(data).batch(batch_size).cache()
-        timer = StepTimes()
-        model.fit(dataset, epochs=1, verbose=0, callbacks=[timer])
-        result[name] = 1000 * float(np.median(timer.times[warmup:]))
-    return result
+    model.compile()
+    dataset = tf.data.Dataset.from_tensor_slices(data).batch(batch_size).cache()
+    timer = StepTimes()
+    model.fit(dataset, epochs=1, verbose=0, callbacks=[timer])
+    return 1000 * float(np.median(timer.times[warmup:]))
 
 
 def translation_step_gflop():

@@ -4,8 +4,9 @@
 
 For each preset of `pretrained/`: its held-out scores now (what `ganzoo eval NAME`
 prints), its untrained twin's (the recipe and seed, built and not trained), the
-recipe's claim, parameters, file size and training time; and a preview image
-(`ganzoo.images.preview_images`) written to `--images`.
+recipe's claims (against the twin, and against real data for generators), parameters,
+file size and training time; and a preview image (`ganzoo.images.preview_images`)
+written to `--images`.
 """
 
 import argparse
@@ -31,6 +32,16 @@ def formatted(value):
     return f"{value:.3g}" if abs(value) < 1000 else f"{value:,.0f}"
 
 
+def floor_claim(claim):
+    """The claim against real data, or "-" (translators: the floor is a perfect score)."""
+    if "floor" not in claim:
+        return "-"
+    return (
+        f"{claim['metric']} {formatted(claim['trained'])} vs {formatted(claim['floor'])}: "
+        f"{claim['within_floor']:.3g}x (claimed at most {claim['claimed_within_floor']:g}x)"
+    )
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--images", type=pathlib.Path, default=pathlib.Path("docs/images"))
@@ -42,6 +53,7 @@ def main(argv=None):
             "family",
             "held-out data",
             "claim: trained vs untrained",
+            "claim: trained vs real data (floor)",
             "other scores (untrained)",
             "parameters",
             "size",
@@ -81,6 +93,7 @@ def preset_rows(images_folder):
             f"{claim['metric']} {formatted(claim['trained'])} vs "
             f"{formatted(claim['untrained'])}: {claim['better_by']:.3g}x "
             f"(claimed {options.better_by:g}x{'' if claim['holds'] else ', FAILS'})",
+            floor_claim(claim),
             others,
             f"{metadata['parameters']['total'] / 1e6:.2f}M",
             f"{size:.1f} MB",

@@ -29,6 +29,7 @@ from ganzoo.errors import GanzooError, InvalidArgumentError, MissingFileError
 # Modules that import Keras are imported inside the commands that use them (start-up time:
 # `--help`, `list` and argument errors start no backend). These import none.
 from ganzoo.images import preview_images, save_image_grid
+from ganzoo.latents import interpolation_latents
 from ganzoo.pages import Markup, figure, table, write_page
 from ganzoo.presets import shipped_presets
 from ganzoo.progress import in_steps
@@ -86,6 +87,17 @@ def at_least(least):
         return value
 
     return parse
+
+
+def positive_number(text):
+    """An argparse type: a finite number > 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number; received {text!r}") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be more than 0; received {text}")
+    return value
 
 
 def addresses(text):
@@ -172,8 +184,26 @@ def parse_args(argv):
     model_help = "a preset (name, folder, URL, hf:// or kaggle:// handle) or a .keras file"
     sample = command("sample", "write a grid of generated images")
     sample.add_argument("model", help=model_help)
-    sample.add_argument("--n", type=at_least(1), default=64, help="number of images (default 64)")
+    sample.add_argument(
+        "--n",
+        type=at_least(1),
+        help="number of images (default 64), or rows with --interpolate (8)",
+    )
     sample.add_argument("--labels", help="comma-separated class ids (conditional models)")
+    sample.add_argument(
+        "--interpolate",
+        type=at_least(2),
+        metavar="STEPS",
+        help="a grid of --n rows, each walking between two latents in STEPS images",
+    )
+    sample.add_argument(
+        "--method", choices=("slerp", "lerp"), default="slerp", help="interpolation (slerp)"
+    )
+    sample.add_argument(
+        "--truncation",
+        type=positive_number,
+        help="redraw latent entries beyond +-T (truncation trick): typical, less varied",
+    )
     sample.add_argument("--seed", type=at_least(0), default=0, help="the latents' seed (default 0)")
     sample.add_argument(
         "--out", type=pathlib.Path, default=pathlib.Path("samples.png"), help="PNG file"
@@ -200,6 +230,12 @@ def parse_args(argv):
         "--data",
         help="held-out set (default: mnist5k for generators, font_pairs for Pix2Pix, "
         "digits_typeset for CycleGAN; a set that does not suit the model lists those that do)",
+    )
+    evaluate.add_argument(
+        "--split",
+        choices=("test", "validation"),
+        default="test",
+        help="test (default; what presets report) or validation (to choose settings by)",
     )
     evaluate.add_argument("--n", type=at_least(8), default=1000, help="generated samples (GANs)")
     evaluate.add_argument(
@@ -306,13 +342,10 @@ def train(args):
     metadata = json.loads((preset / "metadata.json").read_text())
     print(f"wrote {preset} and {out / 'samples.png'}")
     if "claim" in metadata:
+        from ganzoo.zoo.report import claim_summary  # local: as train_recipe
+
         claim = metadata["claim"]
-        verdict = "holds" if claim["holds"] else "DOES NOT HOLD"
-        print(
-            f"{claim['metric']}: {claim['trained']:.4g} trained vs {claim['untrained']:.4g} "
-            f"untrained, {claim['better_by']:.3g}x better (claimed {claim['claimed_better_by']}x: "
-            f"{verdict})"
-        )
+        print(claim_summary(claim))
         if not claim["holds"]:
             return CLAIM_FAILED
 
@@ -337,23 +370,39 @@ def sample(args):
             f"{args.model} is a {type(model).__name__}, which translates images: use "
             "`ganzoo translate`."
         )
+    count = args.n or (8 if args.interpolate else 64)
     labels = None
     if args.labels is not None:
         if model.num_classes is None:
             raise InvalidArgumentError(f"{args.model} is not conditional; leave out --labels.")
         labels = [int(i) for i in args.labels.split(",")]
         if len(labels) == 1:
-            labels = labels * args.n
-        if len(labels) != args.n:
+            labels = labels * count
+        if len(labels) != count:
+            what = "rows" if args.interpolate else "images"
             raise InvalidArgumentError(
-                f"--labels gives {len(labels)} ids for --n {args.n} images; "
-                "give one id or one per image"
+                f"--labels gives {len(labels)} ids for --n {count} {what}; "
+                f"give one id or one per {what[:-1]}"
             )
-    images, columns = preview_images(model, num_images=args.n, labels=labels, seed=args.seed)
+    if args.interpolate:
+        steps = args.interpolate
+        latents = interpolation_latents(
+            count, steps, model.latent_dim, args.seed, args.method, args.truncation
+        )
+        labels = None if labels is None else [i for i in labels for _ in range(steps)]
+        images = model.generate_from_latents(latents, labels)
+        columns = steps
+    else:
+        images, columns = preview_images(
+            model, num_images=count, labels=labels, seed=args.seed, truncation=args.truncation
+        )
     print(f"wrote {save_image_grid(images, args.out, columns)}")
     if args.html:
-        settings = [("model", args.model), ("images", args.n), ("seed", args.seed)]
+        settings = [("model", args.model), ("images", len(images)), ("seed", args.seed)]
         settings += [("labels", args.labels)] if args.labels else []
+        if args.interpolate:
+            settings += [("interpolation", f"{count} rows of {steps} ({args.method})")]
+        settings += [("truncation", args.truncation)] if args.truncation else []
         sections = [
             ("Samples", figure(args.out, args.html.parent, args.out.name)),
             ("Settings", table(["", ""], settings)),
@@ -418,7 +467,7 @@ def evaluate(args):
     from ganzoo.metrics.held_out import held_out_scores
 
     model = load_model(args.model)
-    scores = held_out_scores(model, args.data, args.n, args.seed)
+    scores = held_out_scores(model, args.data, args.n, args.seed, args.split)
     scores = {"model": str(args.model), "backend": keras.backend.backend(), **scores}
     if args.json:
         print(json.dumps(scores))

@@ -47,7 +47,7 @@ def save_image_grid(images, path, columns=None, scale=2):
     return pathlib.Path(path)
 
 
-def preview_images(model, examples=None, num_images=64, labels=None, seed=0):
+def preview_images(model, examples=None, num_images=64, labels=None, seed=0, truncation=None):
     """Images that show what a model does, and the number of grid columns for them.
 
     Args:
@@ -58,6 +58,7 @@ def preview_images(model, examples=None, num_images=64, labels=None, seed=0):
         labels: class ids for a conditional generator. Defaults to one class per
             column.
         seed: the latents' seed.
+        truncation: a generator's truncation threshold (`ganzoo.latents.draw_latents`).
 
     Returns:
         `(images, columns)`: a generator's samples; or, one example per column, rows
@@ -70,7 +71,7 @@ def preview_images(model, examples=None, num_images=64, labels=None, seed=0):
             columns = model.num_classes
             if labels is None:
                 labels = [i % model.num_classes for i in range(num_images)]
-        return model.generate(num_images, labels=labels, seed=seed), columns
+        return model.generate(num_images, labels, seed, truncation=truncation), columns
     a, b = (np.asarray(x[:num_images]) for x in examples[:2])
     if model.kind == "translator" and model.direction == "BtoA":  # Pix2Pix learning B -> A
         a, b = b, a

@@ -36,6 +36,8 @@ def test_train_a_recipe_then_sample_and_eval_its_preset(tmp_path, capsys):
         "eval.num_samples=100",
         "--set",
         "eval.better_by=0.5",  # two steps make no claim good; a failed claim exits 1
+        "--set",
+        "eval.within_floor=1e9",
         "--out",
         str(out),
     )
@@ -63,6 +65,10 @@ def test_train_a_recipe_then_sample_and_eval_its_preset(tmp_path, capsys):
     scores = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     for key in ("frechet_distance", "kid", "label_accuracy"):
         assert np.isclose(scores[key], metadata["scores"][key], rtol=1e-3), key
+    assert main(["eval", str(out / "preset"), "--n", "100", "--split", "validation", "--json"]) == 0
+    validation = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert validation["data"] == "mnist5k (validation split)"
+    assert validation["frechet_distance"] != scores["frechet_distance"]
 
 
 def test_translate_and_eval_a_translation_preset(tmp_path, capsys):

@@ -303,8 +303,30 @@ def test_mnist5k_splits():
     assert np.bincount(train_labels).tolist() == [400] * 10
     train_rows = {row.tobytes() for row in train}
     assert not any(row.tobytes() in train_rows for row in test)
-    with pytest.raises(ValueError, match="split must be"):
-        load_mnist5k("validation")
+    with pytest.raises(ValueError, match="split must be one of .*Received: 'valid'"):
+        load_mnist5k("valid")
+
+
+def rows_of(images):
+    return {row.tobytes() for row in images}
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [
+        lambda split: rows_of(load_mnist5k(split)[0]),
+        lambda split: set(load_font_pairs(split)[2]),  # characters: some glyphs look alike
+        lambda split: rows_of(load_typeset_digits(split, variants=2)[0]),
+    ],
+    ids=["mnist5k", "font_pairs", "digits_typeset"],
+)
+def test_validation_is_a_part_of_train_disjoint_from_test_and_from_what_sweeps_train_on(keys):
+    rows = {
+        split: keys(split) for split in ("train", "test", "validation", "train_without_validation")
+    }
+    assert rows["validation"] and rows["validation"] < rows["train"]
+    assert rows["train_without_validation"] == rows["train"] - rows["validation"]
+    assert not rows["test"] & rows["train"]
 
 
 def test_font_pairs_are_rendered_and_split_by_letter():

@@ -99,6 +99,8 @@ def test_sample_eval_train_and_export_work_from_the_wheel(user):
         "train.steps_per_epoch=2",
         "--set",
         "eval.better_by=0.5",  # two steps make no claim good; a failed claim exits 1
+        "--set",
+        "eval.within_floor=1e9",
         "--out",
         "run",
     )

@@ -249,3 +249,23 @@ def test_translation_and_cycle_scores():
     scores = cycle_scores(cyclegan, digits[:8], digits[8:16], classifier, labels[:8])
     assert {"a_cycle_l1", "a_cycle_psnr", "a_cycle_ssim", "b_cycle_ssim"} <= set(scores)
     assert 0 <= scores["label_preservation"] <= 1
+
+
+def test_the_real_data_floor_draws_real_digits_of_the_asked_classes():
+    from ganzoo.metrics.held_out import RealDigits, real_data_scores
+
+    real = RealDigits("train", num_classes=10)
+    labels = np.arange(30) % 10
+    drawn = real.generate(30, labels=labels, seed=0)
+    train, train_labels = load_mnist5k("train")
+    rows = {row.tobytes(): label for row, label in zip(train, train_labels, strict=True)}
+    assert [rows[row.tobytes()] for row in drawn] == labels.tolist()  # real, of each class
+    assert len({row.tobytes() for row in drawn}) == 30  # without repeats
+    floor = real_data_scores(ganzoo.ConditionalGAN(latent_dim=8, filters=4), num_samples=400)
+    assert floor["frechet_distance"] < 3 and floor["label_accuracy"] > 0.95
+    validation = real_data_scores(ganzoo.DCGAN(latent_dim=8, filters=4), split="validation")
+    assert validation["data"] == "mnist5k (validation split)"
+    with pytest.raises(ValueError, match="for generators; a Pix2Pix is a translator"):
+        real_data_scores(tiny("pix2pix"))
+    with pytest.raises(ValueError, match="split must be 'test' or 'validation'.*'train'"):
+        real_data_scores(ganzoo.DCGAN(latent_dim=8, filters=4), split="train")

@@ -60,3 +60,13 @@ def test_the_readme_states_the_scores_of_the_preset_metadata(name):
         [claim["trained"], claim["untrained"], claim["better_by"]],
         rtol=5e-3,  # three significant digits
     )
+    if "floor" in claim:
+        stated = re.search(
+            rf"{claim['metric']} {number} vs {number}: {number}x \\(claimed at most", row.group(0)
+        )
+        assert stated, row.group(0)
+        np.testing.assert_allclose(
+            [float(s.replace(",", "")) for s in stated.groups()],
+            [claim["trained"], claim["floor"], claim["within_floor"]],
+            rtol=5e-3,
+        )

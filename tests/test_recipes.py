@@ -1,5 +1,6 @@
 """Recipes: zoo_configs/ checked on load, typos and missing keys refused naming the key."""
 
+import numpy as np
 import pytest
 
 from ganzoo.resources import recipes_dir
@@ -63,6 +64,10 @@ def test_recipe_errors_name_what_is_missing_or_unknown(tmp_path):
         TINY_RECIPE + '[eval]\ndata = "mnist5k"\nmetric = "fid"\nbetter_by = 2.0\n': (
             "'mnist5k' gives no score 'fid'. It gives: frechet_distance, kid"
         ),
+        TINY_RECIPE
+        + '[eval]\ndata = "font_pairs"\nmetric = "l1"\nbetter_by = 2.0\nwithin_floor = 2.0\n': (
+            "within_floor is for generators; the floor of 'font_pairs' is a perfect score"
+        ),
     }
     for text, message in cases.items():
         with pytest.raises(RecipeError) as error:
@@ -80,3 +85,20 @@ def test_overrides_are_checked_like_the_file(tmp_path):
     assert recipes.parse_override("model.norm=instance") == ("model.norm", "instance")
     with pytest.raises(RecipeError, match="unknown key 'filter'"):
         load_recipe(path, {"model.filter": 2})
+
+
+def test_a_claim_against_real_data_holds_only_within_its_factor_of_the_floor():
+    from ganzoo.zoo.recipes import EvalOptions
+    from ganzoo.zoo.run import claim_result
+
+    options = EvalOptions("mnist5k", "frechet_distance", better_by=10.0, within_floor=3.0)
+    untrained, floor = {"frechet_distance": 400.0}, {"frechet_distance": 1.0}
+    claim = claim_result(options, {"frechet_distance": 2.5}, untrained, floor)
+    assert claim["holds"] and claim["within_floor"] == 2.5 and claim["better_by"] == 160
+    assert not claim_result(options, {"frechet_distance": 3.5}, untrained, floor)["holds"]
+    accuracy = EvalOptions("mnist5k", "label_accuracy", better_by=4.0, within_floor=1.02)
+    claim = claim_result(accuracy, {"label_accuracy": 0.97}, {"label_accuracy": 0.1},
+                         {"label_accuracy": 0.99})  # fmt: skip
+    assert np.isclose(claim["within_floor"], 0.99 / 0.97) and not claim["holds"]
+    assert "floor" not in claim_result(EvalOptions("mnist5k", "kid", 2.0), {"kid": 1.0},
+                                       {"kid": 9.0})  # fmt: skip

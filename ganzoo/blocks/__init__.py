@@ -1,14 +1,19 @@
 """Shared network blocks. Every ganzoo network is assembled from these."""
 
 from ganzoo.blocks.conv import (
+    UPSAMPLING,
     Conv2D,
     ConvTranspose2D,
+    MaxPoolingWithArgmax2D,
+    MaxUnpooling2D,
     ReflectionPadding2D,
+    check_upsampling,
     conv_block,
     pad2d,
     up_block,
 )
 from ganzoo.blocks.dcgan import dcgan_discriminator, dcgan_generator, upsampling_plan
+from ganzoo.blocks.hourglass import hourglass_generator
 from ganzoo.blocks.layers import LabelMaps, activation, kernel_initializer, normalization
 from ganzoo.blocks.mlp import mlp_discriminator, mlp_generator
 from ganzoo.blocks.networks import (
@@ -23,16 +28,21 @@ from ganzoo.blocks.resnet import residual_block, resnet_generator
 from ganzoo.blocks.unet import unet_generator
 
 __all__ = [
+    "UPSAMPLING",
     "Conv2D",
     "ConvTranspose2D",
     "LabelMaps",
+    "MaxPoolingWithArgmax2D",
+    "MaxUnpooling2D",
     "ReflectionPadding2D",
     "activation",
+    "check_upsampling",
     "conv_block",
     "dcgan_discriminator",
     "dcgan_generator",
     "discriminator_network",
     "generator_network",
+    "hourglass_generator",
     "kernel_initializer",
     "mlp_discriminator",
     "mlp_generator",

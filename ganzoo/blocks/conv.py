@@ -1,4 +1,5 @@
-"""Convolution blocks: conv -> norm -> activation, and the transposed (upsampling) twin.
+"""Convolution blocks: conv -> norm -> activation, and the up-sampling twin (transposed
+convolution, resize-convolution or max-unpooling).
 
 Padding follows PyTorch where the reference networks are PyTorch models: an integer
 `padding=p` pads p pixels on every side (zeros, or a reflection of the image), so a
@@ -7,13 +8,14 @@ output sizes and pixel alignment at any input size. `"same"` is Keras' padding.
 """
 
 import keras
-from keras import layers
+from keras import layers, ops
 
 from ganzoo import backend
 from ganzoo.blocks.layers import activation, kernel_initializer, normalization, seeded_dropout
 from ganzoo.errors import InvalidArgumentError
 
 PADDING_MODES = ("zero", "reflect")
+UPSAMPLING = ("transposed", "resize_conv", "unpool")
 
 
 @keras.saving.register_keras_serializable(package="ganzoo")
@@ -169,6 +171,74 @@ def norm_and_activation(x, norm, act, dropout=0.0):
     return x if act == "none" else activation(act)(x)
 
 
+@keras.saving.register_keras_serializable(package="ganzoo")
+class MaxPoolingWithArgmax2D(layers.Layer):
+    """2x2 stride-2 max pooling that also says where each maximum was (SegNet).
+
+    `(batch, H, W, C)` (H, W even) -> `(pooled, positions)`, both `(batch, H/2, W/2, C)`:
+    the maxima, and int32 positions in [0, 4) within each 2x2 window (row * 2 +
+    column; the first on ties), for `MaxUnpooling2D`.
+    """
+
+    def call(self, x):
+        windows = to_windows(x)
+        return ops.max(windows, axis=-1), ops.cast(ops.argmax(windows, axis=-1), "int32")
+
+    def compute_output_spec(self, x):
+        b, h, w, c = x.shape
+        shape = (b, None if h is None else h // 2, None if w is None else w // 2, c)
+        return keras.KerasTensor(shape, x.dtype), keras.KerasTensor(shape, "int32")
+
+
+@keras.saving.register_keras_serializable(package="ganzoo")
+class MaxUnpooling2D(layers.Layer):
+    """Max-unpooling (SegNet): `[x, positions]` `(batch, h, w, C)` each -> `(batch, 2h,
+    2w, C)` with each value of x at the position its matching `MaxPoolingWithArgmax2D`
+    recorded in its 2x2 window, and zeros elsewhere."""
+
+    def call(self, inputs):
+        x, positions = inputs
+        placed = ops.one_hot(positions, 4, dtype=x.dtype) * ops.expand_dims(x, -1)
+        return from_windows(placed)
+
+    def compute_output_shape(self, input_shapes):
+        b, h, w, c = input_shapes[0]
+        return (b, None if h is None else 2 * h, None if w is None else 2 * w, c)
+
+
+def to_windows(x):
+    """`(batch, H, W, C)` -> `(batch, H/2, W/2, C, 4)`: the 2x2 windows, row-major."""
+    shape = ops.shape(x)
+    h, w, c = shape[1] // 2, shape[2] // 2, shape[3]
+    x = ops.reshape(x, (-1, h, 2, w, 2, c))
+    return ops.reshape(ops.transpose(x, (0, 1, 3, 5, 2, 4)), (-1, h, w, c, 4))
+
+
+def from_windows(windows):
+    """The inverse of `to_windows`: `(batch, h, w, C, 4)` -> `(batch, 2h, 2w, C)`."""
+    shape = ops.shape(windows)
+    h, w, c = shape[1], shape[2], shape[3]
+    x = ops.transpose(ops.reshape(windows, (-1, h, w, c, 2, 2)), (0, 1, 4, 2, 5, 3))
+    return ops.reshape(x, (-1, 2 * h, 2 * w, c))
+
+
+def check_upsampling(upsampling, unpool=False):
+    """`upsampling` is one of `UPSAMPLING` (and not "unpool" unless the network
+    max-pools, `unpool`)."""
+    if upsampling not in UPSAMPLING:
+        raise InvalidArgumentError(
+            f"upsampling must be one of {UPSAMPLING}. Received: {upsampling!r}."
+        )
+    if upsampling == "unpool" and not unpool:
+        raise InvalidArgumentError(
+            "upsampling 'unpool' places values where a matching max-pooling found them, "
+            "and this network down-samples by strided convolutions (or not at all). Use "
+            "'transposed' or 'resize_conv', or an hourglass generator (`hourglass_<size>`), "
+            "which max-pools."
+        )
+    return upsampling
+
+
 def up_block(
     x,
     filters,
@@ -179,27 +249,60 @@ def up_block(
     init="normal",
     dropout=0.0,
     use_bias=None,
+    upsampling="transposed",
+    positions=None,
 ):
-    """Transposed conv (stride 2) -> norm -> dropout -> activation: doubles H and W.
+    """Doubles H and W, then norm -> dropout -> activation.
+
+    Up-sampling (`UPSAMPLING`):
+    - "transposed": a stride-2 transposed convolution (DCGAN, pix2pix, CycleGAN).
+    - "resize_conv": nearest-neighbour 2x resize, then a 3x3 stride-1 convolution
+      (Odena et al., 2016): every output pixel sees the same kernel taps, so no
+      checkerboard artefacts.
+    - "unpool": max-unpooling to the `positions` of the matching
+      `MaxPoolingWithArgmax2D` (SegNet), then a 3x3 stride-1 convolution; x has the
+      pooled tensor's channels.
 
     Args:
         x: tensor `(batch, H, W, C)`.
         filters: output channels.
-        kernel_size: Defaults to 4.
-        padding: `"same"` (Keras) or an int p: PyTorch's `ConvTranspose2d` padding p,
-            with the `output_padding` that makes the output exactly `2H x 2W` (the
-            reference's 4x4 p=1, and 3x3 p=1 output_padding=1 of its ResNet).
+        kernel_size: of the transposed convolution. Defaults to 4.
+        padding: of the transposed convolution: `"same"` (Keras) or an int p:
+            PyTorch's `ConvTranspose2d` padding p, with the `output_padding` that makes
+            the output exactly `2H x 2W` (the reference's 4x4 p=1, and 3x3 p=1
+            output_padding=1 of its ResNet).
         norm: see `normalization`. Defaults to `"batch"`.
         act: see `activation`. Defaults to `"relu"`.
         init: see `kernel_initializer`. Defaults to `"normal"`.
         dropout: rate, applied in training only. Defaults to 0.
         use_bias: Defaults to True unless `norm` is `"batch"`.
+        upsampling: Defaults to `"transposed"`.
+        positions: the pooling positions, for `"unpool"` only.
 
     Returns:
         tensor `(batch, 2H, 2W, filters)`.
     """
+    check_upsampling(upsampling, unpool=True)
+    if (upsampling == "unpool") != (positions is not None):
+        raise InvalidArgumentError(
+            "up_block takes the pooling positions with upsampling 'unpool', and only then. "
+            f"Received: upsampling={upsampling!r}, positions={positions!r}."
+        )
     if use_bias is None:
         use_bias = norm != "batch"
+    if upsampling != "transposed":
+        if upsampling == "unpool":
+            x = MaxUnpooling2D()([x, positions])
+        else:
+            x = layers.UpSampling2D(2, interpolation="nearest")(x)
+        x = Conv2D(
+            filters,
+            3,
+            padding="same",
+            use_bias=use_bias,
+            kernel_initializer=kernel_initializer(init),
+        )(x)
+        return norm_and_activation(x, norm, act, dropout)
     x = ConvTranspose2D(
         filters,
         kernel_size,

@@ -7,7 +7,7 @@ tanh output, LeakyReLU(0.2) in D, no fully connected hidden layers.
 
 from keras import layers
 
-from ganzoo.blocks.conv import conv_block, up_block
+from ganzoo.blocks.conv import check_upsampling, conv_block, up_block
 from ganzoo.blocks.layers import activation, kernel_initializer, normalization
 from ganzoo.errors import InvalidArgumentError
 
@@ -47,7 +47,9 @@ def upsampling_plan(height, width):
     return base, steps
 
 
-def dcgan_generator(latents, image_shape, filters=64, norm="batch", init="normal"):
+def dcgan_generator(
+    latents, image_shape, filters=64, norm="batch", init="normal", upsampling="transposed"
+):
     """z -> image: project and reshape, then transposed-conv up-blocks to tanh.
 
     Args:
@@ -58,10 +60,13 @@ def dcgan_generator(latents, image_shape, filters=64, norm="batch", init="normal
             many, so the base grid has `filters * 2^(k-1)`. Defaults to 64.
         norm: see `normalization`. Defaults to `"batch"`.
         init: see `kernel_initializer`. Defaults to `"normal"` (N(0, 0.02)).
+        upsampling: `"transposed"` (default, the paper's) or `"resize_conv"`
+            (`up_block`).
 
     Returns:
         tensor `image_shape` with values in [-1, 1].
     """
+    check_upsampling(upsampling)
     (base_h, base_w), steps = upsampling_plan(*image_shape[:2])
     channels = filters * 2 ** (steps - 1)
     x = layers.Dense(
@@ -72,8 +77,8 @@ def dcgan_generator(latents, image_shape, filters=64, norm="batch", init="normal
     x = layers.Reshape((base_h, base_w, channels))(x)
     x = activation("relu")(normalization(norm)(x))
     for level in range(steps - 1):
-        x = up_block(x, channels // 2 ** (level + 1), norm=norm, act="relu", init=init)
-    return up_block(x, image_shape[-1], norm="none", act="tanh", init=init)
+        x = up_block(x, channels // 2 ** (level + 1), norm=norm, init=init, upsampling=upsampling)
+    return up_block(x, image_shape[-1], norm="none", act="tanh", init=init, upsampling=upsampling)
 
 
 def dcgan_discriminator(images, filters=64, norm="batch", init="normal"):

@@ -9,7 +9,7 @@ conv, norm, ReLU. Two downsamplings: H and W must be multiples of 4.
 
 from keras import layers
 
-from ganzoo.blocks.conv import conv_block, up_block
+from ganzoo.blocks.conv import check_upsampling, conv_block, up_block
 from ganzoo.blocks.layers import seeded_dropout
 
 
@@ -39,6 +39,7 @@ def resnet_generator(
     norm="instance",
     init="normal",
     dropout=False,
+    upsampling="transposed",
     padding_mode="reflect",
 ):
     """images -> translated images through `num_blocks` residual blocks at H/4.
@@ -52,11 +53,14 @@ def resnet_generator(
         norm: see `normalization`. Defaults to `"instance"`.
         init: see `kernel_initializer`. Defaults to `"normal"`.
         dropout: Boolean, dropout 0.5 inside each residual block. Defaults to False.
+        upsampling: the decoder's, `"transposed"` (default) or `"resize_conv"`
+            (`up_block`).
         padding_mode: padding of the residual blocks. Defaults to `"reflect"`.
 
     Returns:
         tensor `(batch, H, W, output_channels)` in [-1, 1].
     """
+    check_upsampling(upsampling)
     stem = {"kernel_size": 7, "strides": 1, "padding": 3, "padding_mode": "reflect"}
     x = conv_block(images, filters, norm=norm, act="relu", init=init, **stem)
     for level in (1, 2):
@@ -66,5 +70,7 @@ def resnet_generator(
     for _ in range(num_blocks):
         x = residual_block(x, norm=norm, init=init, dropout=dropout, padding_mode=padding_mode)
     for level in (1, 0):
-        x = up_block(x, filters * 2**level, kernel_size=3, padding=1, norm=norm, init=init)
+        x = up_block(
+            x, filters * 2**level, 3, padding=1, norm=norm, init=init, upsampling=upsampling
+        )
     return conv_block(x, output_channels, norm="none", act="tanh", init=init, use_bias=True, **stem)

@@ -20,7 +20,7 @@ sides (three levels for unet_256), the noise source of pix2pix's generator.
 
 from keras import layers
 
-from ganzoo.blocks.conv import conv_block, up_block
+from ganzoo.blocks.conv import check_upsampling, conv_block, up_block
 from ganzoo.blocks.layers import activation
 from ganzoo.errors import InvalidArgumentError
 
@@ -31,7 +31,14 @@ def unet_channels(level, filters):
 
 
 def unet_generator(
-    images, output_channels, depth, filters=64, norm="batch", init="normal", dropout=True
+    images,
+    output_channels,
+    depth,
+    filters=64,
+    norm="batch",
+    init="normal",
+    dropout=True,
+    upsampling="transposed",
 ):
     """images -> translated images through a U-Net with `depth` levels.
 
@@ -44,13 +51,17 @@ def unet_generator(
         norm: see `normalization`. Defaults to `"batch"`.
         init: see `kernel_initializer`. Defaults to `"normal"`.
         dropout: Boolean, dropout 0.5 in the inner decoder levels. Defaults to True.
+        upsampling: the decoder's, `"transposed"` (default) or `"resize_conv"`
+            (`up_block`).
 
     Returns:
         tensor `(batch, H, W, output_channels)` in [-1, 1].
     """
     if depth < 1:
         raise InvalidArgumentError(f"A U-Net needs depth >= 1. Received: depth={depth}.")
+    check_upsampling(upsampling)
     use_bias = norm != "batch"
+    up_options = {"init": init, "upsampling": upsampling}
 
     def down(x, level):
         has_norm = 1 < level < depth
@@ -68,11 +79,13 @@ def unet_generator(
     def up(x, level):
         x = activation("relu")(x)
         if level == 1:
-            return up_block(x, output_channels, norm="none", act="tanh", init=init, use_bias=True)
+            return up_block(
+                x, output_channels, norm="none", act="tanh", use_bias=True, **up_options
+            )
         rate = 0.5 if dropout and 5 <= level < depth else 0.0
         channels = unet_channels(level - 1, filters)
         return up_block(
-            x, channels, norm=norm, act="none", init=init, dropout=rate, use_bias=use_bias
+            x, channels, norm=norm, act="none", dropout=rate, use_bias=use_bias, **up_options
         )
 
     skips = []

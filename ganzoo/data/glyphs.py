@@ -19,10 +19,10 @@ import unicodedata
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from ganzoo.data.splits import split_mask
 from ganzoo.errors import InvalidArgumentError
 
 SCRIPTS = ("LATIN", "GREEK", "CYRILLIC")
-TEST_EVERY = 5  # every fifth base letter (font pairs) or font (digits) is held out
 
 # Text fonts of matplotlib whose "0"-"9" are digits (cmex10 and cmsy10 map them to
 # symbols); every fifth, from the second, is a test font.
@@ -104,14 +104,11 @@ def base_letter(char):
     return unicodedata.normalize("NFD", char)[0].lower()
 
 
-def split_mask(keys, split):
-    """Mask of the `split` ("train", "test" or "all") rows for a list of group keys; every
-    TEST_EVERY-th group in sorted order is "test"."""
-    if split not in ("train", "test", "all"):
-        raise InvalidArgumentError(f"split must be 'train', 'test' or 'all'. Received: {split!r}.")
+def keys_split_mask(keys, split):
+    """Mask of the `split` rows (`ganzoo.data.splits`) for a list of group keys, the
+    groups numbered in sorted order; the second of every five is "test"."""
     groups = {key: i for i, key in enumerate(sorted(set(keys)))}
-    is_test = np.array([groups[key] % TEST_EVERY == 1 for key in keys])
-    return {"train": ~is_test, "test": is_test, "all": np.ones_like(is_test)}[split]
+    return split_mask([groups[key] for key in keys], split, test_group=1)
 
 
 def load_font_pairs(split="train", size=32, source="DejaVuSans", target="DejaVuSerif-BoldItalic"):
@@ -123,7 +120,8 @@ def load_font_pairs(split="train", size=32, source="DejaVuSans", target="DejaVuS
 
     Args:
         split: "train", "test" (every fifth base letter, with all its accented
-            forms) or "all".
+            forms), "validation", "train_without_validation" or "all"
+            (`ganzoo.data.splits`).
         size: image side in pixels. Defaults to 32.
         source, target: matplotlib font names (`font_path`).
 
@@ -144,7 +142,7 @@ def load_font_pairs(split="train", size=32, source="DejaVuSans", target="DejaVuS
             characters.append(char)
             inputs.append(rendered[0])
             targets.append(rendered[1])
-    keep = split_mask([base_letter(c) for c in characters], split)
+    keep = keys_split_mask([base_letter(c) for c in characters], split)
     inputs, targets = (1.0 - np.stack(x)[keep, ..., None] / 127.5 for x in (inputs, targets))
     return (
         inputs.astype(np.float32),
@@ -178,15 +176,17 @@ def load_typeset_digits(split="train", variants=8, seed=0):
 
     Each (font, digit) is rendered `variants` times with a random rotation in
     [-12, 12] degrees and a random box of 16-20 px (deterministic for `seed`), then
-    MNIST-normalised. Splits hold out fonts: "test" is every fifth font (5 of 22).
+    MNIST-normalised. Splits hold out fonts (`ganzoo.data.splits`): "test" is every
+    fifth font (5 of 22), "validation" 4 of the 17 "train" fonts.
 
     Returns:
         images: float32 `(n, 28, 28, 1)` in [-1, 1], white digit (+1) on black (-1);
-            n is 17 x 10 x variants for "train", 5 x 10 x variants for "test".
+            n is 17 x 10 x variants for "train", 5 x 10 x variants for "test",
+            4 x 10 x variants for "validation".
         labels: int32 `(n,)` digit values.
     """
     rng = np.random.default_rng(seed)
-    keep = split_mask(list(DIGIT_FONTS), split)
+    keep = keys_split_mask(list(DIGIT_FONTS), split)
     images, labels = [], []
     for name, kept in zip(DIGIT_FONTS, keep, strict=True):
         font = ImageFont.truetype(str(font_path(name)), 64)

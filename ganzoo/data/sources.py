@@ -42,9 +42,16 @@ def crop_preprocess(image_size, preprocess, load_size, flip):
     return Preprocess(preprocess, load_size=load_size, crop_size=height, flip=flip)
 
 
-def mnist5k_source(batch_size, seed, image_size, labels):
-    """The 4,000 MNIST-5k training digits (with labels for conditional models)."""
-    images, classes = load_mnist5k("train")
+def training_split(hold_out_validation):
+    """The split an offline source trains on: "train", or "train_without_validation"
+    while settings are chosen on the "validation" split (`ganzoo.data.splits`)."""
+    return "train_without_validation" if hold_out_validation else "train"
+
+
+def mnist5k_source(batch_size, seed, image_size, labels, *, hold_out_validation: bool = False):
+    """The 4,000 MNIST-5k training digits (with labels for conditional models); 3,000
+    with `hold_out_validation`."""
+    images, classes = load_mnist5k(training_split(hold_out_validation))
     return image_batches(images, classes if labels else None, batch_size, seed=seed)
 
 
@@ -56,9 +63,11 @@ def font_pairs_source(
     *,
     source: str = "DejaVuSans",
     target: str = "DejaVuSerif-BoldItalic",
+    hold_out_validation: bool = False,
 ):
     """Glyph pairs source font -> target font (`load_font_pairs`), at `image_size`."""
-    inputs, targets, _ = load_font_pairs("train", image_size[0], source, target)
+    split = training_split(hold_out_validation)
+    inputs, targets, _ = load_font_pairs(split, image_size[0], source, target)
     return paired_batches(inputs, targets, batch_size=batch_size, seed=seed)
 
 
@@ -72,10 +81,13 @@ def photo_pairs_source(
     return paired_batches(inputs, targets, batch_size=batch_size, seed=seed)
 
 
-def digits_typeset_source(batch_size, seed, image_size, labels, *, variants: int = 8):
+def digits_typeset_source(
+    batch_size, seed, image_size, labels, *, variants: int = 8, hold_out_validation: bool = False
+):
     """Unpaired A = MNIST-5k handwritten digits, B = typeset digits, 28x28."""
-    digits, _ = load_mnist5k("train")
-    typeset, _ = load_typeset_digits("train", variants=variants, seed=seed)
+    split = training_split(hold_out_validation)
+    digits, _ = load_mnist5k(split)
+    typeset, _ = load_typeset_digits(split, variants=variants, seed=seed)
     return unpaired_batches(digits, typeset, batch_size, seed=seed)
 
 

@@ -42,24 +42,30 @@ def check_eval_data(model, name=None):
     return name
 
 
-def held_out_examples(model, name=None, count=None):
-    """The held-out set's test split at the model's size: `(inputs, targets[, labels])`.
+def held_out_examples(model, name=None, count=None, split="test"):
+    """The held-out set's `split` at the model's size: `(inputs, targets[, labels])`.
 
     Generators: `(real images, None)`; Pix2Pix: `(inputs, targets)`; CycleGAN:
-    `(domain A, domain B, labels of A)`, 400 of each, the digits taking the classes in
-    turn. `count` keeps the first of each.
+    `(domain A, domain B, labels of A)`, as many of each as the typeset digits (400 in
+    "test"), the digits taking the classes in turn. `count` keeps the first of each.
+    `split` is "test" (what presets report) or "validation" (to choose settings by;
+    the offline sets but the photographs have one, `ganzoo.data.splits`).
     """
     name = check_eval_data(model, name)
+    if split not in ("test", "validation"):
+        raise InvalidArgumentError(
+            f"split must be 'test' or 'validation' for held-out scores. Received: {split!r}."
+        )
     if name == "mnist5k":
-        examples = (load_mnist5k("test")[0], None)
+        examples = (load_mnist5k(split)[0], None)
     elif name == "font_pairs":
-        examples = load_font_pairs("test", size=model.image_size[0])[:2]
+        examples = load_font_pairs(split, size=model.image_size[0])[:2]
     elif name.startswith("photo_"):
         task = name.removeprefix("photo_")
-        examples = load_photo_pairs("test", task, size=model.image_size[0])
+        examples = load_photo_pairs(split, task, size=model.image_size[0])
     else:
-        digits, labels = load_mnist5k("test")
-        typeset, typeset_labels = load_typeset_digits("test")
+        digits, labels = load_mnist5k(split)
+        typeset, typeset_labels = load_typeset_digits(split)
         order = classes_in_turn(labels)
         digits, labels = digits[order], labels[order]
         typeset = typeset[classes_in_turn(typeset_labels)]
@@ -95,13 +101,52 @@ def classes_in_turn(labels):
     return np.lexsort((labels, rank))
 
 
-def held_out_scores(model, name=None, num_samples=1000, seed=0):
+class RealDigits:
+    """Stands in for a generator that draws real MNIST-5k digits from a split other than
+    the scored one: its sample scores are the floor a perfect generator reaches."""
+
+    kind = "generator"
+    image_shape = (28, 28, 1)
+
+    def __init__(self, split, num_classes=None):
+        self.images, self.classes = load_mnist5k(split)
+        self.num_classes = num_classes
+
+    def generate(self, num_samples, labels=None, seed=0):
+        """`num_samples` different digits, drawn with `seed`; of class `labels[i]` each."""
+        order = np.random.default_rng(seed).permutation(len(self.images))
+        if labels is None:
+            return self.images[order[:num_samples]]
+        labels = np.asarray(labels)
+        picked = np.empty(len(labels), int)
+        for value in np.unique(labels):
+            of_class = order[self.classes[order] == value]
+            picked[labels == value] = of_class[: (labels == value).sum()]
+        return self.images[picked]
+
+
+def real_data_scores(model, name=None, num_samples=1000, seed=0, split="test"):
+    """The floor of `held_out_scores(model, name, ...)` for generators: the same scores
+    with real digits in place of samples, drawn from the training split (the "train"
+    digits for the "test" split, "train_without_validation" for "validation")."""
+    name = check_eval_data(model, name)
+    if model.kind != "generator":
+        raise InvalidArgumentError(
+            f"real-data scores (the floor) are for generators; a {type(model).__name__} "
+            "is a translator, whose floor is a perfect score."
+        )
+    training = "train" if split == "test" else "train_without_validation"
+    return held_out_scores(RealDigits(training, model.num_classes), name, num_samples, seed, split)
+
+
+def held_out_scores(model, name=None, num_samples=1000, seed=0, split="test"):
     """The scores of `ganzoo eval`: `sample_scores`, `translation_scores` or `cycle_scores`
-    on the named held-out set, with the digit classifier's logits as features."""
+    on the named held-out set's `split` ("test" or "validation"), with the digit
+    classifier's logits as features."""
     name = check_eval_data(model, name)
     classifier = digit_features("logits")
     if model.kind == "generator":
-        real, _ = held_out_examples(model, name)
+        real, _ = held_out_examples(model, name, split=split)
         scores = sample_scores(
             model,
             real,
@@ -112,11 +157,11 @@ def held_out_scores(model, name=None, num_samples=1000, seed=0):
             seed=seed,
         )
     elif model.kind == "translator":
-        scores = translation_scores(model, *held_out_examples(model, name))
+        scores = translation_scores(model, *held_out_examples(model, name, split=split))
     else:
-        images_a, images_b, labels_a = held_out_examples(model, name)
+        images_a, images_b, labels_a = held_out_examples(model, name, split=split)
         scores = cycle_scores(model, images_a, images_b, classifier, labels_a)
-    return {"data": f"{name} (test split)", **scores}
+    return {"data": f"{name} ({split} split)", **scores}
 
 
 def improvement(metric, trained, untrained):

@@ -57,6 +57,8 @@ class CycleGAN(TranslationBase):
             `input_channels == output_channels` when > 0. Defaults to 0.5.
         pool_size: generated images kept for each discriminator. Defaults to 50.
         gradient_penalty_weight: lambda for `"wgan-gp"`. Defaults to 10.
+        upsampling: the generator's up-blocks, `"transposed"` (default),
+            `"resize_conv"`, or `"unpool"` with `hourglass_<size>` (`TranslationModel`).
         seed: Defaults to None.
     """
 

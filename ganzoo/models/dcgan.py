@@ -3,7 +3,7 @@
 import keras
 
 from ganzoo.arguments import as_count
-from ganzoo.blocks import dcgan_discriminator, dcgan_generator
+from ganzoo.blocks import check_upsampling, dcgan_discriminator, dcgan_generator
 from ganzoo.errors import InvalidArgumentError
 from ganzoo.models.gan import GANBase
 
@@ -32,6 +32,9 @@ class DCGAN(GANBase):
             `"wgan-gp"`. Defaults to `"batch"`.
         init: `"normal"` (N(0, 0.02)), `"xavier"`, `"kaiming"` or `"orthogonal"`.
             Defaults to `"normal"`.
+        upsampling: G's up-blocks: `"transposed"` (the paper's transposed
+            convolutions, default) or `"resize_conv"` (nearest resize, then 3x3
+            convolution: no checkerboard artefacts; `ganzoo.blocks.up_block`).
         num_classes: None, or the number of classes to condition on (see
             `ConditionalGAN`). Defaults to None.
         adversarial_loss: objective in `ganzoo.losses`. Defaults to `"non-saturating"`.
@@ -48,6 +51,7 @@ class DCGAN(GANBase):
         generator_norm="batch",
         discriminator_norm="batch",
         init="normal",
+        upsampling="transposed",
         num_classes=None,
         adversarial_loss="non-saturating",
         discriminator_steps=1,
@@ -75,8 +79,11 @@ class DCGAN(GANBase):
         self.generator_norm = generator_norm
         self.discriminator_norm = discriminator_norm
         self.init = init
+        self.upsampling = check_upsampling(upsampling)
         inputs, h = self.generator_inputs()
-        images = dcgan_generator(h, self.image_shape, self.filters, generator_norm, init)
+        images = dcgan_generator(
+            h, self.image_shape, self.filters, generator_norm, init, self.upsampling
+        )
         self.generator = keras.Model(inputs, images, name="generator")
         inputs, h = self.discriminator_inputs()
         scores = dcgan_discriminator(h, self.filters, discriminator_norm, init)
@@ -92,6 +99,7 @@ class DCGAN(GANBase):
             "generator_norm": self.generator_norm,
             "discriminator_norm": self.discriminator_norm,
             "init": self.init,
+            "upsampling": self.upsampling,
         }
 
 

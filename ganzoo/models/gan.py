@@ -14,9 +14,10 @@ import keras
 import numpy as np
 from keras import layers, ops
 
-from ganzoo.arguments import as_count, as_counts, as_number, as_seed
+from ganzoo.arguments import as_array, as_count, as_counts, as_number
 from ganzoo.blocks import LabelMaps, mlp_discriminator, mlp_generator
 from ganzoo.errors import InvalidArgumentError
+from ganzoo.latents import draw_latents
 from ganzoo.losses import get_objective
 from ganzoo.models.checks import batch_shapes, check_class_ids, with_class_id_check
 from ganzoo.progress import in_steps
@@ -197,7 +198,7 @@ class GANBase(AdversarialModel):
 
     # -- inference ------------------------------------------------------------------
 
-    def generate(self, num_images, labels=None, seed=None, batch_size=256):
+    def generate(self, num_images, labels=None, seed=None, batch_size=256, truncation=None):
         """Samples images from the generator in inference mode.
 
         Args:
@@ -207,15 +208,39 @@ class GANBase(AdversarialModel):
             seed: Integer or None. The latents come from NumPy's PCG64 with this
                 seed, so a seed gives the same images on every backend.
             batch_size: images per generator call. Defaults to 256.
+            truncation: optional threshold of the truncation trick
+                (`ganzoo.latents.draw_latents`): more typical, less varied images.
 
         Returns:
             float32 NumPy array `(num_images, height, width, channels)` in [-1, 1].
         """
         num_images = as_count(num_images, "num_images", least=0)
+        latents = draw_latents(num_images, self.latent_dim, seed, truncation)
+        if self.num_classes is not None and labels is not None:
+            labels = check_class_ids(labels, self.num_classes, num_images)
+        return self.generate_from_latents(latents, labels, batch_size)
+
+    def generate_from_latents(self, latents, labels=None, batch_size=256):
+        """The generator's images of given latents (`ganzoo.latents`), in inference mode.
+
+        Args:
+            latents: `(n, latent_dim)` floats.
+            labels: conditional models only: class ids `(n,)` (or one int for all), or
+                `(n, num_classes)` label vectors (one-hot, or blends of them, as
+                `ganzoo.latents.interpolate` makes).
+            batch_size: images per generator call. Defaults to 256.
+
+        Returns:
+            float32 NumPy array `(n, height, width, channels)` in [-1, 1].
+        """
+        latents = as_array(latents, "latents", 2, least=0)
+        num_images = len(latents)
+        if latents.shape[1] != self.latent_dim:
+            raise InvalidArgumentError(
+                f"latents must be (n, latent_dim={self.latent_dim}). Received shape "
+                f"{latents.shape}."
+            )
         batch_size = as_count(batch_size, "batch_size")
-        latents = np.random.default_rng(as_seed(seed)).standard_normal(
-            (num_images, self.latent_dim), dtype=np.float32
-        )
         if self.num_classes is None:
             if labels is not None:
                 raise InvalidArgumentError(
@@ -223,13 +248,7 @@ class GANBase(AdversarialModel):
                 )
             inputs = latents
         else:
-            if labels is None:
-                raise InvalidArgumentError(
-                    f"This {type(self).__name__} is conditional: pass labels, class ids "
-                    f"in [0, {self.num_classes})."
-                )
-            ids = check_class_ids(labels, self.num_classes, num_images)
-            inputs = [latents, np.eye(self.num_classes, dtype=np.float32)[ids]]
+            inputs = [latents, self.label_vectors(labels, num_images)]
         if num_images == 0:  # no generator call: an empty batch
             return np.zeros((0, *self.image_shape), np.float32)
 
@@ -244,6 +263,24 @@ class GANBase(AdversarialModel):
             for i in in_steps(starts, f"generating {num_images} images")
         )
         return np.concatenate(list(batches))
+
+    def label_vectors(self, labels, num_images):
+        """`(num_images, num_classes)` float32 label vectors from class ids or vectors."""
+        if labels is None:
+            raise InvalidArgumentError(
+                f"This {type(self).__name__} is conditional: pass labels, class ids "
+                f"in [0, {self.num_classes})."
+            )
+        if np.ndim(labels) == 2:
+            vectors = as_array(labels, "labels", 2, least=0)
+            if vectors.shape != (num_images, self.num_classes):
+                raise InvalidArgumentError(
+                    f"label vectors must be (n={num_images}, num_classes={self.num_classes}). "
+                    f"Received shape {vectors.shape}."
+                )
+            return vectors
+        ids = check_class_ids(labels, self.num_classes, num_images)
+        return np.eye(self.num_classes, dtype=np.float32)[ids]
 
     def get_config(self):
         return {

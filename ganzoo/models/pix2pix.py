@@ -50,6 +50,8 @@ class Pix2Pix(TranslationBase):
         adversarial_loss: Defaults to `"vanilla"` (cross-entropy, non-saturating G).
         l1_weight: lambda_L1. Defaults to 100.
         gradient_penalty_weight: lambda for `"wgan-gp"`. Defaults to 10.
+        upsampling: the generator's up-blocks, `"transposed"` (default),
+            `"resize_conv"`, or `"unpool"` with `hourglass_<size>` (`TranslationModel`).
         seed: Defaults to None.
     """
 

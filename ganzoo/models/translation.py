@@ -23,8 +23,10 @@ import tensorflow as tf
 
 from ganzoo.arguments import as_array, as_count, as_counts, as_number, check_range
 from ganzoo.blocks import (
+    check_upsampling,
     discriminator_network,
     generator_network,
+    parse_generator,
     size_multiple,
     smallest_size,
 )
@@ -50,6 +52,9 @@ class TranslationBase(AdversarialModel):
         dropout: Boolean, the generators' dropout.
         adversarial_loss: an objective of `ganzoo.losses`.
         gradient_penalty_weight: lambda of `"wgan-gp"`'s penalty.
+        upsampling: the generators' up-blocks (`ganzoo.blocks.up_block`):
+            `"transposed"` (the reference's, default), `"resize_conv"`, or `"unpool"`
+            with an `hourglass_<size>` generator.
         seed: seeds the model's random draws (image pool, penalty).
     """
 
@@ -68,10 +73,12 @@ class TranslationBase(AdversarialModel):
         dropout,
         adversarial_loss,
         gradient_penalty_weight,
+        upsampling="transposed",
         seed=None,
         **kwargs,
     ):
         super().__init__(seed=seed, **kwargs)
+        self.upsampling = upsampling
         self.image_size = as_counts(image_size, "image_size (height, width)", 2)
         self.input_channels = as_count(input_channels, "input_channels")
         self.output_channels = as_count(output_channels, "output_channels")
@@ -88,6 +95,7 @@ class TranslationBase(AdversarialModel):
         self.gradient_penalty_weight = as_number(
             gradient_penalty_weight, "gradient_penalty_weight", least=0
         )
+        check_upsampling(upsampling, unpool=parse_generator(generator)[0] == "hourglass")
         self.size_multiple = size_multiple(generator)
         self.smallest_size = smallest_size(generator)
         self.check_size(self.image_size, "image_size")
@@ -117,6 +125,7 @@ class TranslationBase(AdversarialModel):
             self.init,
             self.dropout,
             name=name,
+            upsampling=self.upsampling,
         )
 
     def build_discriminator(self, input_channels, name):
@@ -273,4 +282,5 @@ class TranslationBase(AdversarialModel):
             "dropout": self.dropout,
             "adversarial_loss": self.adversarial_loss,
             "gradient_penalty_weight": self.gradient_penalty_weight,
+            "upsampling": self.upsampling,
         }

@@ -19,7 +19,7 @@ from ganzoo import presets
 from ganzoo.images import preview_images, save_image_grid
 from ganzoo.metrics.held_out import held_out_examples
 from ganzoo.models import from_preset
-from ganzoo.zoo.report import score_rows
+from ganzoo.zoo.report import claim_summary, score_rows
 
 MODEL_CARD, SAMPLE_IMAGE = "README.md", "sample.png"
 
@@ -79,12 +79,7 @@ def model_card(metadata, handle):
             lines.append(f"| {name} | {value:.4g} | {shown} |")
         claim = metadata.get("claim")
         if claim:
-            lines += [
-                "",
-                f"The recipe claims {claim['metric']} {claim['claimed_better_by']}x better than "
-                f"the untrained twin; it is {claim['better_by']:.3g}x "
-                f"({'holds' if claim['holds'] else 'does not hold'}).",
-            ]
+            lines += ["", f"The recipe's claim: {claim_summary(claim)}"]
         lines.append("")
     if recipe:
         lines += ["## Recipe", "", "```json", json.dumps(recipe, indent=2), "```", ""]

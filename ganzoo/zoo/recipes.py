@@ -97,6 +97,10 @@ class EvalOptions:
         better_by: the trained model's `metric` must be better than its untrained
             twin's (same recipe and seed, no training) by this factor: untrained /
             trained for scores where lower is better, trained / untrained otherwise.
+        within_floor: optional, generators only: the trained model's `metric` must also
+            be within this factor of real data's own (the floor: real training digits
+            in place of samples, `ganzoo.metrics.held_out.real_data_scores`): trained /
+            floor for scores where lower is better, floor / trained otherwise.
         num_samples: generated samples for generator scores. Defaults to 1000.
         every_epochs: during training, score on the held-out set every this many
             epochs (and after the last), for the score curves of the run's report.
@@ -107,6 +111,7 @@ class EvalOptions:
     data: str
     metric: str
     better_by: float
+    within_floor: float | None = None
     num_samples: int = 1000
     every_epochs: int | None = None
 
@@ -322,6 +327,11 @@ def check_claim(evaluation, where):
         raise RecipeError(
             f"{where}: {evaluation.data!r} gives no score {evaluation.metric!r}. "
             f"It gives: {', '.join(scores)}."
+        )
+    if evaluation.within_floor is not None and kinds[evaluation.data] != "generator":
+        raise RecipeError(
+            f"{where}: within_floor is for generators; the floor of {evaluation.data!r} is "
+            "a perfect score. Leave within_floor out."
         )
 
 

@@ -25,6 +25,21 @@ from ganzoo.pages import Markup, figure, paragraph, preformatted, table, write_p
 MAX_EPOCH_GRIDS = 12  # grids over epochs on the page: evenly spaced, the last included
 
 
+def claim_summary(claim):
+    """One sentence of a preset's checked claim (`ganzoo.zoo.run.claim_result`)."""
+    text = (
+        f"{claim['metric']}: {claim['trained']:.4g} trained vs {claim['untrained']:.4g} "
+        f"untrained (same recipe and seed), {claim['better_by']:.3g}x better (claimed "
+        f"{claim['claimed_better_by']:g}x)"
+    )
+    if "floor" in claim:
+        text += (
+            f"; {claim['within_floor']:.3g}x the real-data floor {claim['floor']:.4g} "
+            f"(claimed at most {claim['claimed_within_floor']:g}x)"
+        )
+    return f"{text}: {'holds' if claim['holds'] else 'DOES NOT HOLD'}."
+
+
 def read_history(path):
     """`history.csv` -> {column: (epochs, values)}, NumPy arrays; empty cells skipped."""
     if not path.exists():
@@ -146,18 +161,7 @@ def write_report(run, model=None, examples=None):
     sections = [("About", paragraph(recipe["description"]))]
     claim = metadata.get("claim")
     if claim:
-        verdict = "holds" if claim["holds"] else "does not hold"
-        sections.append(
-            (
-                "Claim",
-                paragraph(
-                    f"{claim['metric']}: {claim['trained']:.4g} trained vs "
-                    f"{claim['untrained']:.4g} untrained (same recipe and seed), "
-                    f"{claim['better_by']:.3g}x better; the recipe claims "
-                    f"{claim['claimed_better_by']}x: {verdict}."
-                ),
-            )
-        )
+        sections.append(("Claim", paragraph(claim_summary(claim))))
     if "scores" in metadata:
         rows = score_rows(metadata["scores"], metadata.get("untrained_scores", {}))
         sections.append(

@@ -27,7 +27,12 @@ from ganzoo.data.sources import SOURCES
 from ganzoo.errors import GanzooError, WorkersLostError
 from ganzoo.files import written_whole
 from ganzoo.images import preview_images, save_image_grid
-from ganzoo.metrics.held_out import held_out_examples, held_out_scores, improvement
+from ganzoo.metrics.held_out import (
+    held_out_examples,
+    held_out_scores,
+    improvement,
+    real_data_scores,
+)
 from ganzoo.models import FAMILIES
 from ganzoo.presets import save_preset
 from ganzoo.schedules import learning_rate_schedule
@@ -112,17 +117,37 @@ def build_data(recipe, model):
     )
 
 
-def claim_result(options, scores, untrained):
-    """The recipe's claim, checked: the trained model beats its untrained twin."""
-    factor = improvement(options.metric, scores[options.metric], untrained[options.metric])
-    return {
-        "metric": options.metric,
-        "trained": scores[options.metric],
-        "untrained": untrained[options.metric],
+def claim_result(options, scores, untrained, floor=None):
+    """The recipe's claim, checked: the trained model beats its untrained twin by
+    `better_by`, and (with `within_floor`) is within that factor of the real-data
+    `floor` scores."""
+    metric = options.metric
+    factor = improvement(metric, scores[metric], untrained[metric])
+    claim = {
+        "metric": metric,
+        "trained": scores[metric],
+        "untrained": untrained[metric],
         "better_by": factor,
         "claimed_better_by": options.better_by,
         "holds": factor >= options.better_by,
     }
+    if options.within_floor is not None:
+        within = 1 / improvement(metric, scores[metric], floor[metric])
+        claim.update(
+            floor=floor[metric],
+            within_floor=within,
+            claimed_within_floor=options.within_floor,
+            holds=claim["holds"] and within <= options.within_floor,
+        )
+    return claim
+
+
+def floor_scores(options, model, seed):
+    """The real-data scores of the recipe's claim (`real_data_scores`), None without
+    `within_floor`."""
+    if options.within_floor is None:
+        return None
+    return real_data_scores(model, options.data, options.num_samples, seed)
 
 
 def in_float32(recipe, model):
@@ -180,7 +205,8 @@ def rescore_preset(model):
     scores = held_out_scores(model, options.data, options.num_samples, recipe.train.seed)
     twin = build_model(recipe)
     untrained = held_out_scores(twin, options.data, options.num_samples, recipe.train.seed)
-    return recipe, scores, untrained, claim_result(options, scores, untrained)
+    floor = floor_scores(options, model, recipe.train.seed)
+    return recipe, scores, untrained, claim_result(options, scores, untrained, floor)
 
 
 def preview_examples(recipe, model):
@@ -413,7 +439,9 @@ def train_here(recipe, out, verbose):
             metadata.update(
                 scores=scores,
                 untrained_scores=untrained,
-                claim=claim_result(evaluation, scores, untrained),
+                claim=claim_result(
+                    evaluation, scores, untrained, floor_scores(evaluation, model, options.seed)
+                ),
             )
         preset = save_preset(model, out / "preset", metadata, overwrite=True)
         images, columns = preview_images(model, examples, num_images=100, seed=options.seed)
