@@ -22,6 +22,7 @@ _API = {
     "ConditionalGAN": ("ganzoo.models", "ConditionalGAN"),
     "CycleGAN": ("ganzoo.models", "CycleGAN"),
     "Pix2Pix": ("ganzoo.models", "Pix2Pix"),
+    "UNet": ("ganzoo.models", "UNet"),
     "from_preset": ("ganzoo.models", "from_preset"),
     "save_preset": ("ganzoo.presets", "save_preset"),
     "upload_preset": ("ganzoo.zoo.hub", "upload_preset"),

@@ -8,6 +8,7 @@ from PIL import Image
 
 from ganzoo.errors import InvalidArgumentError
 from ganzoo.files import written_whole
+from ganzoo.models.unet import class_colours
 
 
 def to_uint8(images):
@@ -63,7 +64,8 @@ def preview_images(model, examples=None, num_images=64, labels=None, seed=0, tru
     Returns:
         `(images, columns)`: a generator's samples; or, one example per column, rows
         a / G(a) / b for Pix2Pix and a / G(a) / b / F(b) for CycleGAN (gray rows are
-        tiled to RGB when another row is in colour).
+        tiled to RGB when another row is in colour); for a segmentation UNet, image /
+        predicted classes / true classes (`class_colours`).
     """
     if model.kind == "generator":
         columns = None
@@ -73,6 +75,9 @@ def preview_images(model, examples=None, num_images=64, labels=None, seed=0, tru
                 labels = [i % model.num_classes for i in range(num_images)]
         return model.generate(num_images, labels, seed, truncation=truncation), columns
     a, b = (np.asarray(x[:num_images]) for x in examples[:2])
+    if model.kind == "segmenter":
+        rows = [np.repeat(a, 3 // a.shape[-1], axis=-1), model.translate(a)]
+        return np.concatenate([*rows, class_colours(b, model.num_classes)]), len(a)
     if model.kind == "translator" and model.direction == "BtoA":  # Pix2Pix learning B -> A
         a, b = b, a
     rows = [a, model.translate(a), b]

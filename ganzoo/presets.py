@@ -355,3 +355,33 @@ def load_preset(preset, family, load_weights=True, cache_dir=None):
         model.load_weights(folder / WEIGHTS_FILE)
     model.preset_metadata = metadata
     return model
+
+
+class PresetModel:
+    """`from_preset` and `save_to_preset` for ganzoo's Keras models (a mixin)."""
+
+    @classmethod
+    def from_preset(cls, preset, load_weights=True, cache_dir=None):
+        """A model of this family from a preset, on the active Keras backend.
+
+        `ganzoo.DCGAN.from_preset("dcgan_mnist5k")` refuses a preset of another class
+        (naming both); `ganzoo.from_preset` loads whatever a preset holds.
+
+        Args:
+            preset: a shipped preset's name (`ganzoo list`), a preset folder, a URL of
+                one, `hf://owner/name[@revision]` or
+                `kaggle://owner/model/keras/variant[/version]`. Every file is checked
+                against the sha256 in its metadata before anything is built.
+            load_weights: load the trained weights; False builds the architecture
+                only, freshly initialised. Defaults to True.
+            cache_dir: where downloads go. Defaults to Keras' cache (~/.keras).
+
+        Returns:
+            the model, uncompiled (compile it to fine-tune), with its metadata in
+            `model.preset_metadata`.
+        """
+        return load_preset(preset, cls, load_weights, cache_dir)
+
+    def save_to_preset(self, folder, metadata=None, overwrite=False):
+        """Writes the model as a preset folder, atomically (`ganzoo.save_preset`)."""
+        return save_preset(self, folder, metadata, overwrite)

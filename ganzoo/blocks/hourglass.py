@@ -18,7 +18,14 @@ from ganzoo.errors import InvalidArgumentError
 
 
 def hourglass_generator(
-    images, output_channels, depth, filters=64, norm="batch", init="normal", upsampling="unpool"
+    images,
+    output_channels,
+    depth,
+    filters=64,
+    norm="batch",
+    init="normal",
+    upsampling="unpool",
+    output_activation="tanh",
 ):
     """images -> images through an hourglass of `depth` 2x2 max-poolings and back.
 
@@ -30,6 +37,7 @@ def hourglass_generator(
         norm: see `normalization`. Defaults to `"batch"`.
         init: see `kernel_initializer`. Defaults to `"normal"`.
         upsampling: `"unpool"` (default), `"resize_conv"` or `"transposed"` (`up_block`).
+        output_activation: Defaults to `"tanh"`; `"none"` gives logits.
 
     Returns:
         tensor `(batch, H, W, output_channels)` in [-1, 1].
@@ -51,7 +59,7 @@ def hourglass_generator(
             x,
             output_channels if last else unet_channels(level - 1, filters),
             norm="none" if last else norm,
-            act="tanh" if last else "relu",
+            act=output_activation if last else "relu",
             init=init,
             use_bias=True if last else None,
             upsampling=upsampling,

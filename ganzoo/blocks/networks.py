@@ -64,11 +64,13 @@ def generator_network(
     image_size=(None, None),
     name="generator",
     upsampling="transposed",
+    output_activation="tanh",
 ):
     """A `keras.Model` `(batch, H, W, input_channels)` -> `(batch, H, W, output_channels)`,
     inputs and outputs in [-1, 1]. See `unet_generator`, `resnet_generator` and
     `hourglass_generator`; `upsampling` is the up-block's (`ganzoo.blocks.up_block`),
-    "unpool" for hourglasses only.
+    "unpool" for hourglasses only. `output_activation="none"` gives logits instead of
+    images in [-1, 1].
 
     `image_size` fixes H and W in the graph (for static shapes); by default any size
     that `size_multiple` allows is taken.
@@ -77,9 +79,14 @@ def generator_network(
     images = keras.Input((*image_size, input_channels), name="images")
     network = {"unet": unet_generator, "resnet": resnet_generator}.get(kind)
     if network:
-        outputs = network(images, output_channels, n, filters, norm, init, dropout, upsampling)
+        outputs = network(
+            images, output_channels, n, filters, norm, init, dropout, upsampling,
+            output_activation=output_activation,
+        )  # fmt: skip
     else:
-        outputs = hourglass_generator(images, output_channels, n, filters, norm, init, upsampling)
+        outputs = hourglass_generator(
+            images, output_channels, n, filters, norm, init, upsampling, output_activation
+        )
     return keras.Model(images, outputs, name=name)
 
 

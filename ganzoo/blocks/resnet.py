@@ -41,6 +41,7 @@ def resnet_generator(
     dropout=False,
     upsampling="transposed",
     padding_mode="reflect",
+    output_activation="tanh",
 ):
     """images -> translated images through `num_blocks` residual blocks at H/4.
 
@@ -56,6 +57,7 @@ def resnet_generator(
         upsampling: the decoder's, `"transposed"` (default) or `"resize_conv"`
             (`up_block`).
         padding_mode: padding of the residual blocks. Defaults to `"reflect"`.
+        output_activation: Defaults to `"tanh"`; `"none"` gives logits.
 
     Returns:
         tensor `(batch, H, W, output_channels)` in [-1, 1].
@@ -73,4 +75,6 @@ def resnet_generator(
         x = up_block(
             x, filters * 2**level, 3, padding=1, norm=norm, init=init, upsampling=upsampling
         )
-    return conv_block(x, output_channels, norm="none", act="tanh", init=init, use_bias=True, **stem)
+    return conv_block(
+        x, output_channels, norm="none", act=output_activation, init=init, use_bias=True, **stem
+    )

@@ -39,6 +39,7 @@ def unet_generator(
     init="normal",
     dropout=True,
     upsampling="transposed",
+    output_activation="tanh",
 ):
     """images -> translated images through a U-Net with `depth` levels.
 
@@ -53,9 +54,11 @@ def unet_generator(
         dropout: Boolean, dropout 0.5 in the inner decoder levels. Defaults to True.
         upsampling: the decoder's, `"transposed"` (default) or `"resize_conv"`
             (`up_block`).
+        output_activation: Defaults to `"tanh"` (images in [-1, 1]); `"none"` gives
+            logits (a segmentation U-Net's class scores).
 
     Returns:
-        tensor `(batch, H, W, output_channels)` in [-1, 1].
+        tensor `(batch, H, W, output_channels)` in [-1, 1] (with tanh).
     """
     if depth < 1:
         raise InvalidArgumentError(f"A U-Net needs depth >= 1. Received: depth={depth}.")
@@ -80,7 +83,7 @@ def unet_generator(
         x = activation("relu")(x)
         if level == 1:
             return up_block(
-                x, output_channels, norm="none", act="tanh", use_bias=True, **up_options
+                x, output_channels, norm="none", act=output_activation, use_bias=True, **up_options
             )
         rate = 0.5 if dropout and 5 <= level < depth else 0.0
         channels = unet_channels(level - 1, filters)

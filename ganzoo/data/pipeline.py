@@ -107,8 +107,8 @@ def image_batches(images, labels=None, batch_size=64, shuffle=True, seed=0, cach
 
     Args:
         images: array `(n, height, width, channels)`, float32 in [-1, 1].
-        labels: optional array `(n,)` of class ids; batches are then
-            `(images, labels)`.
+        labels: optional array `(n,)` of class ids (or `(n, height, width)` per-pixel
+            class ids, for segmentation); batches are then `(images, labels)`.
         batch_size: Defaults to 64. The last partial batch is dropped.
         shuffle: reshuffle every epoch. Defaults to True.
         seed: shuffle seed; the same seed gives the same order. Defaults to 0.
@@ -117,7 +117,7 @@ def image_batches(images, labels=None, batch_size=64, shuffle=True, seed=0, cach
     """
     images = as_images(images)
     if labels is not None:
-        labels = as_array(labels, "labels", (1, 2), dtype=None, least=0)
+        labels = as_array(labels, "labels", (1, 2, 3), dtype=None, least=0)
         if len(labels) != len(images):
             raise InvalidArgumentError(
                 f"labels has {len(labels)} entries for {len(images)} images; give one "

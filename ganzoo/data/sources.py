@@ -7,7 +7,8 @@ seed, the `(height, width)` the images must have (crops), and whether the model 
 class labels. The options are keyword arguments with annotated types; recipes are
 checked against them. `SOURCES` names them as recipes do.
 
-    offline (install with the package)    mnist5k, font_pairs, photo_pairs, digits_typeset
+    offline (install with the package)    mnist5k, font_pairs, photo_pairs, digits_typeset,
+                                          digit_scenes
     downloaded                            tfds, tfds_cycle_gan, pix2pix
     your files                            paired_folder, unpaired_folder
 """
@@ -23,6 +24,7 @@ from ganzoo.data.mnist5k import load_mnist5k
 from ganzoo.data.photos import load_photo_pairs
 from ganzoo.data.pipeline import image_batches, paired_batches, unpaired_batches
 from ganzoo.data.preprocess import Preprocess
+from ganzoo.data.scenes import load_digit_scenes
 from ganzoo.data.tfds_sources import tfds_images, tfds_unpaired
 from ganzoo.errors import InvalidArgumentError, MissingFileError
 from ganzoo.resources import keras_cache
@@ -89,6 +91,13 @@ def digits_typeset_source(
     digits, _ = load_mnist5k(split)
     typeset, _ = load_typeset_digits(split, variants=variants, seed=seed)
     return unpaired_batches(digits, typeset, batch_size, seed=seed)
+
+
+def digit_scenes_source(batch_size, seed, image_size, labels, *, hold_out_validation: bool = False):
+    """(scene, per-pixel classes) batches for segmentation (`load_digit_scenes`), at
+    `image_size`; the scenes are fixed (drawn with seed 0), the order follows `seed`."""
+    images, masks = load_digit_scenes(training_split(hold_out_validation), image_size[0])
+    return image_batches(images, masks, batch_size, seed=seed)
 
 
 def tfds_source(batch_size, seed, image_size, labels, *, name: str, data_dir: str | None = None):
@@ -236,6 +245,7 @@ SOURCES = {
     "font_pairs": font_pairs_source,
     "photo_pairs": photo_pairs_source,
     "digits_typeset": digits_typeset_source,
+    "digit_scenes": digit_scenes_source,
     "tfds": tfds_source,
     "tfds_cycle_gan": tfds_cycle_gan_source,
     "pix2pix": pix2pix_source,

@@ -12,6 +12,7 @@ from ganzoo.metrics.evaluate import (
     cycle_scores,
     label_accuracy,
     sample_scores,
+    segmentation_scores,
     translation_scores,
 )
 from ganzoo.metrics.features import FeatureExtractor, digit_features, inception_features
@@ -38,6 +39,7 @@ __all__ = [
     "psnr",
     "reference_digits",
     "sample_scores",
+    "segmentation_scores",
     "ssim",
     "translation_scores",
 ]

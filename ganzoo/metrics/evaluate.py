@@ -95,6 +95,24 @@ def translation_scores(model, inputs, targets, batch_size=16):
     return {**paired_scores(outputs, targets), "num_images": len(inputs)}
 
 
+def segmentation_scores(model, images, masks, batch_size=32):
+    """Pixel accuracy and mean IoU of `model.predict_maps(images)` against class ids
+    `masks` `(n, H, W)`. IoU is per class, TP / (TP + FP + FN); the mean is over the
+    classes that occur in the truth or the prediction (as `keras.metrics.MeanIoU`)."""
+    predicted = model.predict_maps(images, batch_size)
+    classes = model.num_classes
+    truth = np.asarray(masks, np.int64).ravel()
+    pairs = truth * classes + predicted.ravel()
+    confusion = np.bincount(pairs, minlength=classes * classes).reshape(classes, classes)
+    hits = np.diag(confusion)
+    union = confusion.sum(0) + confusion.sum(1) - hits
+    return {
+        "pixel_accuracy": float(hits.sum() / confusion.sum()),
+        "mean_iou": float((hits[union > 0] / union[union > 0]).mean()),
+        "num_images": len(predicted),
+    }
+
+
 def cycle_scores(model, images_a, images_b, classifier=None, labels_a=None, batch_size=16):
     """Cycle reconstructions scored as `translation_scores`, and label preservation.
 

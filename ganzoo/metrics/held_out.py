@@ -3,13 +3,25 @@
 generators (GAN, DCGAN, cGAN)   "mnist5k": the 1,000 test digits, digit-logit features
 Pix2Pix                         "font_pairs", "photo_colorize", "photo_super_resolution"
 CycleGAN                        "digits_typeset": MNIST-5k test digits <-> typeset digits
+UNet (segmentation)             "digit_scenes": scenes of test digits, per-pixel classes
 """
 
 import numpy as np
 
-from ganzoo.data import load_font_pairs, load_mnist5k, load_photo_pairs, load_typeset_digits
+from ganzoo.data import (
+    load_digit_scenes,
+    load_font_pairs,
+    load_mnist5k,
+    load_photo_pairs,
+    load_typeset_digits,
+)
 from ganzoo.errors import InvalidArgumentError
-from ganzoo.metrics.evaluate import cycle_scores, sample_scores, translation_scores
+from ganzoo.metrics.evaluate import (
+    cycle_scores,
+    sample_scores,
+    segmentation_scores,
+    translation_scores,
+)
 from ganzoo.metrics.features import digit_features
 
 # Held-out data per model kind (`AdversarialModel.kind`); the first is the default.
@@ -17,6 +29,7 @@ EVAL_DATA = {
     "generator": ("mnist5k",),
     "translator": ("font_pairs", "photo_colorize", "photo_super_resolution"),
     "cycle_translator": ("digits_typeset",),
+    "segmenter": ("digit_scenes",),
 }
 # The scores each kind reports (the others are settings and counts).
 SCORES = {
@@ -26,6 +39,7 @@ SCORES = {
         f"{domain}_cycle_{score}" for domain in "ab" for score in ("l1", "psnr", "ssim")
     )
     + ("label_preservation",),
+    "segmenter": ("pixel_accuracy", "mean_iou"),
 }
 LOWER_IS_BETTER = ("frechet_distance", "kid", "l1")  # a score ending in one of these
 
@@ -58,6 +72,8 @@ def held_out_examples(model, name=None, count=None, split="test"):
         )
     if name == "mnist5k":
         examples = (load_mnist5k(split)[0], None)
+    elif name == "digit_scenes":
+        examples = load_digit_scenes(split, size=model.image_size[0])
     elif name == "font_pairs":
         examples = load_font_pairs(split, size=model.image_size[0])[:2]
     elif name.startswith("photo_"):
@@ -79,6 +95,8 @@ def check_channels(model, name, examples):
     """Refuses a held-out set whose images have other channels than `model` takes."""
     if model.kind == "generator":
         wanted = (model.image_shape[-1],)
+    elif model.kind == "segmenter":
+        wanted = (model.input_channels,)
     else:
         wanted = (model.input_channels, model.output_channels)
     found = tuple(x.shape[-1] for x in examples[: len(wanted)])
@@ -158,6 +176,8 @@ def held_out_scores(model, name=None, num_samples=1000, seed=0, split="test"):
         )
     elif model.kind == "translator":
         scores = translation_scores(model, *held_out_examples(model, name, split=split))
+    elif model.kind == "segmenter":
+        scores = segmentation_scores(model, *held_out_examples(model, name, split=split))
     else:
         images_a, images_b, labels_a = held_out_examples(model, name, split=split)
         scores = cycle_scores(model, images_a, images_b, classifier, labels_a)

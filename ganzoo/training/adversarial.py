@@ -53,7 +53,7 @@ KINDS = ("generator", "translator", "cycle_translator")
 KERAS_MODEL_ARGUMENTS = ("name", "trainable", "dtype")
 
 
-class AdversarialModel(keras.Model):
+class AdversarialModel(presets.PresetModel, keras.Model):
     """A `keras.Model` trained by alternating loss phases, on any Keras backend.
 
     Subclasses build their networks in `__init__`, name the scalars they log in
@@ -388,29 +388,3 @@ class AdversarialModel(keras.Model):
             "spectral_norm": self.spectral_norm,
             "ema_decay": self.ema_decay,
         }
-
-    @classmethod
-    def from_preset(cls, preset, load_weights=True, cache_dir=None):
-        """A model of this family from a preset, on the active Keras backend.
-
-        `ganzoo.DCGAN.from_preset("dcgan_mnist5k")` refuses a preset of another family
-        (naming both); `ganzoo.from_preset` loads whatever a preset holds.
-
-        Args:
-            preset: a shipped preset's name (`ganzoo list`), a preset folder, a URL of
-                one, `hf://owner/name[@revision]` or
-                `kaggle://owner/model/keras/variant[/version]`. Every file is checked
-                against the sha256 in its metadata before anything is built.
-            load_weights: load the trained weights; False builds the architecture
-                only, freshly initialised. Defaults to True.
-            cache_dir: where downloads go. Defaults to Keras' cache (~/.keras).
-
-        Returns:
-            the model, uncompiled (compile it to fine-tune), with its metadata in
-            `model.preset_metadata`.
-        """
-        return presets.load_preset(preset, cls, load_weights, cache_dir)
-
-    def save_to_preset(self, folder, metadata=None, overwrite=False):
-        """Writes the model as a preset folder, atomically (`ganzoo.save_preset`)."""
-        return presets.save_preset(self, folder, metadata, overwrite)

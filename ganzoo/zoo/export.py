@@ -108,6 +108,10 @@ def generator_signatures(model, uint8=False, test_time_dropout=False):
                 run = functools.partial(network, training=False)
 
             def translate(images):
+                if model.kind == "segmenter":  # class scores -> ids and probabilities
+                    scores = run(to_unit(images))
+                    classes = keras.ops.cast(keras.ops.argmax(scores, axis=-1), "int32")
+                    return {"classes": classes, "probabilities": keras.ops.softmax(scores)}
                 return {"translated": from_unit(run(to_unit(images)))}
 
             return translate

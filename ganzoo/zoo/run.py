@@ -87,7 +87,8 @@ def build_model(recipe):
 
 def compile_model(recipe, model, steps_per_epoch):
     """Compiles `model` with the recipe's learning rates (D's own with
-    `discriminator_learning_rate`, TTUR) under its `lr_policy`."""
+    `discriminator_learning_rate`, TTUR) under its `lr_policy`; a supervised UNet with
+    its own loss, metrics and Adam at `learning_rate`."""
     options = recipe.train
 
     def schedule(rate):
@@ -99,6 +100,9 @@ def compile_model(recipe, model, steps_per_epoch):
             decay_epochs=options.decay_epochs,
         )
 
+    if model.kind in ("segmenter", "regressor"):
+        model.compile(learning_rate=schedule(options.learning_rate))
+        return
     d_rate = options.discriminator_learning_rate or options.learning_rate
     model.compile(
         d_optimizer=keras.optimizers.Adam(schedule(d_rate), beta_1=0.5, name="d_optimizer"),

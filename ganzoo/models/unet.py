@@ -1,0 +1,250 @@
+"""A supervised image-to-image network (Ronneberger et al., 2015): semantic segmentation
+or paired regression, on the generators' blocks, trained with plain `fit`.
+
+    segmentation   x (H, W, C) -> class scores (H, W, num_classes); per-pixel softmax
+                   cross-entropy (optionally weighted per class); pixel accuracy and
+                   mean IoU
+    regression     x (H, W, C) -> y (H, W, output_channels) in [-1, 1] (tanh); L1 or L2;
+                   PSNR (colourisation, super-resolution)
+
+No adversary: the network is one of `ganzoo.blocks.generator_network`'s (`unet_<size>`,
+`hourglass_<size>` for max-unpooling, `resnet_<n>blocks`), with logits out for
+segmentation.
+"""
+
+import keras
+import numpy as np
+from keras import ops
+
+from ganzoo.arguments import as_array, as_count, as_counts, as_images
+from ganzoo.blocks import check_upsampling, generator_network, parse_generator, size_multiple
+from ganzoo.errors import InvalidArgumentError
+from ganzoo.presets import PresetModel
+from ganzoo.progress import in_steps
+
+TASKS = ("segmentation", "regression")
+REGRESSION_LOSSES = ("l1", "l2")
+
+
+def class_colours(masks, num_classes):
+    """Class ids `(n, H, W)` as colour images `(n, H, W, 3)` in [-1, 1]: class 0 black,
+    the others spread around the hue circle at full brightness."""
+    hues = np.arange(num_classes - 1) / max(num_classes - 1, 1)
+    rgb = np.stack([np.abs(((hues * 6 + shift) % 6) - 3) - 1 for shift in (0, 4, 2)], -1)
+    palette = np.concatenate([np.full((1, 3), -1.0), 2 * np.clip(rgb, 0, 1) - 1])
+    return palette[np.asarray(masks)].astype(np.float32)
+
+
+@keras.saving.register_keras_serializable(package="ganzoo")
+class PixelCrossEntropy(keras.losses.Loss):
+    """Softmax cross-entropy of class scores `(batch, H, W, classes)` against class ids
+    `(batch, H, W)`, per pixel, each pixel weighted by its true class's weight."""
+
+    def __init__(self, class_weights=None, name="pixel_cross_entropy", **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.class_weights = None if class_weights is None else [float(w) for w in class_weights]
+
+    def call(self, y_true, y_pred):
+        ids = ops.cast(y_true, "int32")
+        loss = keras.losses.sparse_categorical_crossentropy(ids, y_pred, from_logits=True)
+        if self.class_weights is not None:
+            loss = loss * ops.take(ops.convert_to_tensor(self.class_weights), ids)
+        return loss
+
+    def get_config(self):
+        return {**super().get_config(), "class_weights": self.class_weights}
+
+
+def psnr(y_true, y_pred):
+    """Per-image PSNR in dB of images in [-1, 1] (peak-to-peak 2)."""
+    error = ops.mean(ops.square(y_true - y_pred), axis=(1, 2, 3))
+    return 10.0 * ops.log10(4.0 / ops.maximum(error, 1e-10))
+
+
+@keras.saving.register_keras_serializable(package="ganzoo")
+class UNet(PresetModel, keras.Model):
+    """A U-Net (or another generator network) trained with a supervised loss.
+
+    Args:
+        task: `"segmentation"` (default) or `"regression"`.
+        num_classes: classes of a segmentation (scores out). Defaults to None.
+        output_channels: channels of a regression's output. Defaults to None.
+        image_size: `(height, width)` of the training images (multiples of the
+            network's `size_multiple`; any such size is taken afterwards).
+        input_channels: Defaults to 3.
+        network: a generator name of `ganzoo.blocks.networks`. Defaults to `"unet_256"`.
+        filters: channels of the first level. Defaults to 64.
+        norm: `"batch"`, `"instance"` or `"none"`. Defaults to `"batch"`.
+        init: see `kernel_initializer`. Defaults to `"normal"`.
+        dropout: the U-Net's inner dropout. Defaults to False.
+        upsampling: the decoder's (`ganzoo.blocks.up_block`). Defaults to `"transposed"`.
+        class_weights: segmentation: a weight per class for the loss (e.g. more for
+            rare classes). Defaults to None (all 1).
+        regression_loss: `"l1"` (default) or `"l2"`.
+    """
+
+    def __init__(
+        self,
+        task="segmentation",
+        num_classes=None,
+        output_channels=None,
+        image_size=(256, 256),
+        input_channels=3,
+        network="unet_256",
+        filters=64,
+        norm="batch",
+        init="normal",
+        dropout=False,
+        upsampling="transposed",
+        class_weights=None,
+        regression_loss="l1",
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        if task not in TASKS:
+            raise InvalidArgumentError(f"task must be one of {TASKS}. Received: {task!r}.")
+        segmenting = task == "segmentation"
+        wanted, unwanted = ("num_classes", "output_channels")[:: 1 if segmenting else -1]
+        given = {"num_classes": num_classes, "output_channels": output_channels}
+        if given[wanted] is None or given[unwanted] is not None:
+            raise InvalidArgumentError(
+                f"a {task} UNet takes {wanted} (and no {unwanted}). Received: "
+                f"num_classes={num_classes!r}, output_channels={output_channels!r}."
+            )
+        self.task = task
+        self.num_classes = None if num_classes is None else as_count(num_classes, "num_classes", 2)
+        self.output_channels = (
+            None if output_channels is None else as_count(output_channels, "output_channels")
+        )
+        self.image_size = as_counts(image_size, "image_size (height, width)", 2)
+        self.input_channels = as_count(input_channels, "input_channels")
+        self.network_name = network
+        self.filters = as_count(filters, "filters")
+        self.norm, self.init, self.dropout = norm, init, bool(dropout)
+        self.upsampling = check_upsampling(
+            upsampling, unpool=parse_generator(network)[0] == "hourglass"
+        )
+        multiple = size_multiple(network)
+        if any(side % multiple for side in self.image_size):
+            raise InvalidArgumentError(
+                f"{network} takes sizes that are multiples of {multiple}; image_size is "
+                f"{self.image_size}."
+            )
+        if class_weights is not None:
+            class_weights = as_array(class_weights, "class_weights", 1).tolist()
+            if not segmenting or len(class_weights) != self.num_classes:
+                raise InvalidArgumentError(
+                    f"class_weights are for segmentation, one per class ({num_classes}). "
+                    f"Received {len(class_weights)} for task {task!r}."
+                )
+        self.class_weights = class_weights
+        if regression_loss not in REGRESSION_LOSSES:
+            raise InvalidArgumentError(
+                f"regression_loss must be one of {REGRESSION_LOSSES}. "
+                f"Received: {regression_loss!r}."
+            )
+        self.regression_loss = regression_loss
+        self.network = generator_network(
+            network,
+            self.input_channels,
+            self.num_classes or self.output_channels,
+            self.filters,
+            norm,
+            init,
+            self.dropout,
+            name="network",
+            upsampling=self.upsampling,
+            output_activation="none" if segmenting else "tanh",
+        )
+        self.build((None, None, None, self.input_channels))
+
+    @property
+    def kind(self):
+        """`"segmenter"` or `"regressor"`: what `ganzoo eval` and the CLI do with it."""
+        return "segmenter" if self.task == "segmentation" else "regressor"
+
+    def call(self, images, training=False):
+        """images `(batch, H, W, input_channels)` in [-1, 1] -> class scores (logits)
+        `(batch, H, W, num_classes)`, or images `(batch, H, W, output_channels)`."""
+        return self.network(images, training=training)
+
+    def compile(self, optimizer=None, loss=None, metrics=None, learning_rate=1e-3, **kwargs):
+        """Adam(`learning_rate`) by default, the task's loss and metrics: pixel
+        cross-entropy (with `class_weights`), pixel accuracy and mean IoU; or L1 / L2
+        and PSNR."""
+        if self.task == "segmentation":
+            loss = loss or PixelCrossEntropy(self.class_weights)
+            metrics = metrics or [
+                keras.metrics.SparseCategoricalAccuracy(name="pixel_accuracy"),
+                keras.metrics.MeanIoU(self.num_classes, sparse_y_pred=False, name="mean_iou"),
+            ]
+        else:
+            loss = loss or ("mean_absolute_error" if self.regression_loss == "l1" else "mse")
+            metrics = metrics or [keras.metrics.MeanMetricWrapper(psnr, name="psnr")]
+        super().compile(
+            optimizer=optimizer or keras.optimizers.Adam(learning_rate), loss=loss,
+            metrics=metrics, **kwargs,
+        )  # fmt: skip
+
+    def get_compile_config(self):
+        """The optimizer's config (the loss and metrics are the task's); None before
+        `compile`."""
+        return {"optimizer": keras.optimizers.serialize(self.optimizer)} if self.compiled else None
+
+    def compile_from_config(self, config):
+        optimizer = keras.optimizers.deserialize(config["optimizer"])
+        self.compile(optimizer=optimizer)
+        optimizer.build(self.trainable_variables)  # so that a saved state loads into it
+
+    def predict_maps(self, images, batch_size=32):
+        """Class ids `(n, H, W)` int32 (segmentation) or images `(n, H, W, C)` in
+        [-1, 1] (regression), in inference mode, from images `(n, H, W, C)` in
+        [-1, 1] of a size the network takes."""
+        images = as_images(images, channels=self.input_channels, least=0)
+        multiple = size_multiple(self.network_name)
+        if images.shape[1] % multiple or images.shape[2] % multiple:
+            raise InvalidArgumentError(
+                f"{self.network_name} takes sizes that are multiples of {multiple}; the "
+                f"images are {images.shape[1]}x{images.shape[2]}."
+            )
+        batch_size = as_count(batch_size, "batch_size")
+        segmenting = self.task == "segmentation"
+        if not len(images):  # no network call: an empty batch
+            channels = () if segmenting else (self.output_channels,)
+            return np.zeros(images.shape[:3] + channels, np.int32 if segmenting else np.float32)
+        outputs = np.concatenate([
+            np.asarray(self.network.predict_on_batch(images[i : i + batch_size]))
+            for i in in_steps(range(0, len(images), batch_size), f"predicting {len(images)}")
+        ])  # fmt: skip
+        return outputs.argmax(-1).astype(np.int32) if segmenting else outputs
+
+    def translate(self, images, batch_size=32):
+        """`predict_maps` as images in [-1, 1]: class maps in colour (`class_colours`)
+        for segmentation. Takes one image `(H, W, C)` or a batch `(n, H, W, C)`."""
+        single = np.ndim(images) == 3
+        maps = self.predict_maps(np.asarray(images)[None] if single else images, batch_size)
+        if self.task == "segmentation":
+            maps = class_colours(maps, self.num_classes)
+        return maps[0] if single else maps
+
+    def generators(self):
+        """The network that serves (exported, drawn): `(network,)`."""
+        return (self.network,)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "task": self.task,
+            "num_classes": self.num_classes,
+            "output_channels": self.output_channels,
+            "image_size": self.image_size,
+            "input_channels": self.input_channels,
+            "network": self.network_name,
+            "filters": self.filters,
+            "norm": self.norm,
+            "init": self.init,
+            "dropout": self.dropout,
+            "upsampling": self.upsampling,
+            "class_weights": self.class_weights,
+            "regression_loss": self.regression_loss,
+        }
