@@ -18,14 +18,14 @@ PRESETS = list(shipped_presets())
 REFERENCE_OUTPUTS = pathlib.Path(__file__).parent / "data" / "pretrained_outputs.npz"
 
 
-def test_all_five_families_are_shipped_in_well_under_50_mb():
+def test_all_five_families_and_the_unet_are_shipped_in_under_60_mb():
     classes = {
         json.loads((folder / "metadata.json").read_text())["class_name"]
         for folder in shipped_presets().values()
     }
-    assert classes == {"GAN", "DCGAN", "ConditionalGAN", "Pix2Pix", "CycleGAN"}
+    assert classes == {"GAN", "DCGAN", "ConditionalGAN", "Pix2Pix", "CycleGAN", "UNet"}
     size = sum(f.stat().st_size for f in presets_dir().rglob("*") if f.is_file())
-    assert size < 40e6, size  # 37.4 MB measured
+    assert size < 60e6, size  # the moving averages of G are stored beside G
 
 
 @pytest.mark.parametrize("name", PRESETS)
