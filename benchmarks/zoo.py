@@ -25,6 +25,7 @@ SHOWN = {  # the scores printed for each kind, after the claim's metric
     "generator": ("frechet_distance", "kid", "precision", "recall"),
     "translator": ("l1", "psnr", "ssim"),
     "cycle_translator": ("a_cycle_l1", "b_cycle_l1", "a_cycle_ssim"),
+    "segmenter": ("pixel_accuracy",),
 }
 
 

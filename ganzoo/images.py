@@ -6,9 +6,9 @@ import pathlib
 import numpy as np
 from PIL import Image
 
+from ganzoo.colours import class_colours
 from ganzoo.errors import InvalidArgumentError
 from ganzoo.files import written_whole
-from ganzoo.models.unet import class_colours
 
 
 def to_uint8(images):

@@ -16,6 +16,7 @@ LAYERS = (
         "ganzoo.version",
         "ganzoo.errors",
         "ganzoo.arguments",
+        "ganzoo.colours",
         "ganzoo.resources",
         "ganzoo.files",
         "ganzoo.progress",

@@ -143,7 +143,8 @@ def test_errors_are_one_line(tmp_path, capsys):
         "Did you mean 'filters'? Known keys: adversarial_loss, diff_augment, "
         "discriminator_norm, discriminator_steps, ema_decay, filters, generator_norm, "
         "gradient_penalty_weight, image_shape, init, instance_noise, instance_noise_steps, "
-        "label_smoothing, latent_dim, num_classes, r1_weight, seed, spectral_norm."
+        "label_smoothing, latent_dim, num_classes, r1_weight, seed, spectral_norm, "
+        "upsampling."
     )
     assert "Traceback" not in result.stderr
     for args, message in [

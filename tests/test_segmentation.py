@@ -8,9 +8,10 @@ from helpers import random_images
 
 import ganzoo
 from ganzoo.cli import main
+from ganzoo.colours import class_colours
 from ganzoo.data import SCENE_CLASSES, image_batches, load_digit_scenes, load_mnist5k
 from ganzoo.metrics import segmentation_scores
-from ganzoo.models.unet import PixelCrossEntropy, class_colours
+from ganzoo.models.unet import PixelCrossEntropy
 
 
 def tiny_unet(**overrides):

@@ -18,21 +18,13 @@ from keras import ops
 
 from ganzoo.arguments import as_array, as_count, as_counts, as_images
 from ganzoo.blocks import check_upsampling, generator_network, parse_generator, size_multiple
+from ganzoo.colours import class_colours
 from ganzoo.errors import InvalidArgumentError
 from ganzoo.presets import PresetModel
 from ganzoo.progress import in_steps
 
 TASKS = ("segmentation", "regression")
 REGRESSION_LOSSES = ("l1", "l2")
-
-
-def class_colours(masks, num_classes):
-    """Class ids `(n, H, W)` as colour images `(n, H, W, 3)` in [-1, 1]: class 0 black,
-    the others spread around the hue circle at full brightness."""
-    hues = np.arange(num_classes - 1) / max(num_classes - 1, 1)
-    rgb = np.stack([np.abs(((hues * 6 + shift) % 6) - 3) - 1 for shift in (0, 4, 2)], -1)
-    palette = np.concatenate([np.full((1, 3), -1.0), 2 * np.clip(rgb, 0, 1) - 1])
-    return palette[np.asarray(masks)].astype(np.float32)
 
 
 @keras.saving.register_keras_serializable(package="ganzoo")
