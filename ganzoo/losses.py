@@ -30,6 +30,7 @@ import functools
 from collections.abc import Callable
 
 import keras
+import numpy as np
 from keras import ops
 
 from ganzoo import backend
@@ -256,3 +257,42 @@ def discriminator_objective(
         "d_real": objective.discriminator_output(real_scores),
         "d_fake": objective.discriminator_output(fake_scores),
     }
+
+
+# -- image quality as training metrics ---------------------------------------------------
+# Per image, in keras.ops, for images in [-1, 1]; `ganzoo.metrics.image_quality` computes
+# the same scores in NumPy for evaluation (and takes these constants).
+DATA_RANGE = 2.0  # [-1, 1]
+SSIM_SIGMA = 1.5  # Wang et al. 2004: 11x11 Gaussian window, sigma 1.5
+SSIM_TRUNCATE = 3.5  # 3.5 sigma each side: the 11-pixel window
+SSIM_K1, SSIM_K2 = 0.01, 0.03
+
+
+def psnr(targets, images):
+    """PSNR in dB per image, 10 log10(range^2 / MSE): `(batch,)`."""
+    error = ops.mean(ops.square(targets - images), axis=(1, 2, 3))
+    return 10.0 * ops.log10(DATA_RANGE**2 / ops.maximum(error, 1e-10))
+
+
+def ssim(targets, images):
+    """SSIM per image `(batch,)`: Gaussian window (sigma 1.5) per channel, averaged over
+    the pixels a whole window covers (a 5-pixel border left out, as
+    `ganzoo.metrics.ssim`), then over channels."""
+    radius = int(SSIM_TRUNCATE * SSIM_SIGMA + 0.5)
+    taps = np.exp(-0.5 * (np.arange(-radius, radius + 1) / SSIM_SIGMA) ** 2)
+    window = np.outer(taps, taps) / taps.sum() ** 2
+    channels = images.shape[-1]
+    kernel = ops.convert_to_tensor(np.tile(window[:, :, None, None], (1, 1, channels, 1)))
+
+    def blur(x):
+        return ops.depthwise_conv(x, ops.cast(kernel, x.dtype), 1, "valid")
+
+    mean_x, mean_y = blur(images), blur(targets)
+    var_x = blur(images * images) - mean_x**2
+    var_y = blur(targets * targets) - mean_y**2
+    cov = blur(images * targets) - mean_x * mean_y
+    c1, c2 = (SSIM_K1 * DATA_RANGE) ** 2, (SSIM_K2 * DATA_RANGE) ** 2
+    ssim_map = ((2 * mean_x * mean_y + c1) * (2 * cov + c2)) / (
+        (mean_x**2 + mean_y**2 + c1) * (var_x + var_y + c2)
+    )
+    return ops.mean(ssim_map, axis=(1, 2, 3))

@@ -62,7 +62,7 @@ def test_the_readme_states_the_scores_of_the_preset_metadata(name):
     )
     if "floor" in claim:
         stated = re.search(
-            rf"{claim['metric']} {number} vs {number}: {number}x \\(claimed at most", row.group(0)
+            rf"{claim['metric']} {number} vs {number}: {number}x \(claimed at most", row.group(0)
         )
         assert stated, row.group(0)
         np.testing.assert_allclose(

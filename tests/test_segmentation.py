@@ -100,7 +100,7 @@ def test_a_regression_unet_learns_with_l2_and_reports_psnr():
     targets = images.mean(-1, keepdims=True)  # greyscale: a per-pixel map
     history = model.fit(images, targets, batch_size=8, epochs=3, verbose=0)
     assert history.history["loss"][-1] < history.history["loss"][0]
-    assert "psnr" in history.history
+    assert {"psnr", "ssim"} <= set(history.history)
     assert model.predict_maps(images[:2]).shape == (2, 32, 32, 1)
 
 
@@ -133,3 +133,28 @@ def test_translate_writes_colour_coded_masks(tmp_path):
     palette = (class_colours(np.arange(11), 11) + 1) * 127.5
     colours = {tuple(c) for c in written.reshape(-1, 3)}
     assert colours <= {tuple(np.round(c).astype(int)) for c in palette}
+
+
+def test_the_training_psnr_and_ssim_match_the_evaluation_ones():
+    from ganzoo import losses, metrics
+
+    images = random_images(3, (24, 20, 3))
+    targets = np.clip(images + random_images(3, (24, 20, 3), seed=1) * 0.2, -1, 1)
+    per_image_ssim = keras.ops.convert_to_numpy(losses.ssim(targets, images))
+    per_image_psnr = keras.ops.convert_to_numpy(losses.psnr(targets, images))
+    np.testing.assert_allclose(per_image_ssim.mean(), metrics.ssim(images, targets), atol=1e-5)
+    np.testing.assert_allclose(per_image_psnr.mean(), metrics.psnr(images, targets), rtol=1e-5)
+
+
+def test_a_segmentation_savedmodel_serves_classes_and_probabilities(tmp_path):
+    import tensorflow as tf
+
+    model = tiny_unet()
+    images, _ = load_digit_scenes("test", size=32)
+    folder = ganzoo.export(model, tmp_path / "unet")
+    served = tf.saved_model.load(str(folder / "1")).signatures["serving_default"]
+    outputs = served(images=tf.constant(images[:3]))
+    np.testing.assert_array_equal(outputs["classes"].numpy(), model.predict_maps(images[:3]))
+    probabilities = outputs["probabilities"].numpy()
+    assert probabilities.shape == (3, 32, 32, 11)
+    np.testing.assert_allclose(probabilities.sum(-1), 1, atol=1e-5)

@@ -10,11 +10,7 @@ from scipy import ndimage
 
 from ganzoo.arguments import as_images
 from ganzoo.errors import InvalidArgumentError
-
-DATA_RANGE = 2.0  # [-1, 1]
-SSIM_SIGMA = 1.5  # Wang et al. 2004: 11x11 Gaussian window, sigma 1.5
-SSIM_TRUNCATE = 3.5  # 3.5 sigma each side: the 11-pixel window
-SSIM_K1, SSIM_K2 = 0.01, 0.03
+from ganzoo.losses import DATA_RANGE, SSIM_K1, SSIM_K2, SSIM_SIGMA, SSIM_TRUNCATE
 
 
 def check_pair(images, targets):

@@ -5,7 +5,7 @@ or paired regression, on the generators' blocks, trained with plain `fit`.
                    cross-entropy (optionally weighted per class); pixel accuracy and
                    mean IoU
     regression     x (H, W, C) -> y (H, W, output_channels) in [-1, 1] (tanh); L1 or L2;
-                   PSNR (colourisation, super-resolution)
+                   PSNR and SSIM (colourisation, super-resolution)
 
 No adversary: the network is one of `ganzoo.blocks.generator_network`'s (`unet_<size>`,
 `hourglass_<size>` for max-unpooling, `resnet_<n>blocks`), with logits out for
@@ -20,6 +20,7 @@ from ganzoo.arguments import as_array, as_count, as_counts, as_images
 from ganzoo.blocks import check_upsampling, generator_network, parse_generator, size_multiple
 from ganzoo.colours import class_colours
 from ganzoo.errors import InvalidArgumentError
+from ganzoo.losses import psnr, ssim
 from ganzoo.presets import PresetModel
 from ganzoo.progress import in_steps
 
@@ -45,12 +46,6 @@ class PixelCrossEntropy(keras.losses.Loss):
 
     def get_config(self):
         return {**super().get_config(), "class_weights": self.class_weights}
-
-
-def psnr(y_true, y_pred):
-    """Per-image PSNR in dB of images in [-1, 1] (peak-to-peak 2)."""
-    error = ops.mean(ops.square(y_true - y_pred), axis=(1, 2, 3))
-    return 10.0 * ops.log10(4.0 / ops.maximum(error, 1e-10))
 
 
 @keras.saving.register_keras_serializable(package="ganzoo")
@@ -162,8 +157,8 @@ class UNet(PresetModel, keras.Model):
 
     def compile(self, optimizer=None, loss=None, metrics=None, learning_rate=1e-3, **kwargs):
         """Adam(`learning_rate`) by default, the task's loss and metrics: pixel
-        cross-entropy (with `class_weights`), pixel accuracy and mean IoU; or L1 / L2
-        and PSNR."""
+        cross-entropy (with `class_weights`), pixel accuracy and mean IoU; or L1 / L2,
+        PSNR and SSIM (`ganzoo.losses.psnr`, `ssim`)."""
         if self.task == "segmentation":
             loss = loss or PixelCrossEntropy(self.class_weights)
             metrics = metrics or [
@@ -172,7 +167,10 @@ class UNet(PresetModel, keras.Model):
             ]
         else:
             loss = loss or ("mean_absolute_error" if self.regression_loss == "l1" else "mse")
-            metrics = metrics or [keras.metrics.MeanMetricWrapper(psnr, name="psnr")]
+            metrics = metrics or [
+                keras.metrics.MeanMetricWrapper(psnr, name="psnr"),
+                keras.metrics.MeanMetricWrapper(ssim, name="ssim"),
+            ]
         super().compile(
             optimizer=optimizer or keras.optimizers.Adam(learning_rate), loss=loss,
             metrics=metrics, **kwargs,
