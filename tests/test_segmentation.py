@@ -65,10 +65,11 @@ def test_a_unet_refuses_what_its_task_does_not_take():
         tiny_unet(task="regression")
     with pytest.raises(ValueError, match=r"class_weights are for segmentation, one per class"):
         tiny_unet(class_weights=[1.0, 2.0])
-    with pytest.raises(ValueError, match="multiples of 16; image_size is"):
+    with pytest.raises(ValueError, match=r"image_size \(40, 40\) does not fit .* multiples of 16"):
         tiny_unet(image_size=(40, 40))
-    with pytest.raises(ValueError, match="multiples of 16; the images are 20x20"):
-        tiny_unet().predict_maps(random_images(1, (20, 20, 3)))
+    with pytest.raises(ValueError, match=r"shape \(batch, height, width, 3\)"):
+        tiny_unet().predict_maps(random_images(1, (32, 32, 1)))
+    assert tiny_unet().predict_maps(random_images(2, (20, 36, 3))).shape == (2, 20, 36)
 
 
 @pytest.mark.parametrize("upsampling, network", [("transposed", "unet_16"),

@@ -16,13 +16,19 @@ import keras
 import numpy as np
 from keras import ops
 
-from ganzoo.arguments import as_array, as_count, as_counts, as_images
-from ganzoo.blocks import check_upsampling, generator_network, parse_generator, size_multiple
+from ganzoo.arguments import as_array, as_count, as_counts
+from ganzoo.blocks import (
+    check_upsampling,
+    generator_network,
+    parse_generator,
+    size_multiple,
+    smallest_size,
+)
 from ganzoo.colours import class_colours
 from ganzoo.errors import InvalidArgumentError
 from ganzoo.losses import psnr, ssim
+from ganzoo.models.any_size import AnySize
 from ganzoo.presets import PresetModel
-from ganzoo.progress import in_steps
 
 TASKS = ("segmentation", "regression")
 REGRESSION_LOSSES = ("l1", "l2")
@@ -49,7 +55,7 @@ class PixelCrossEntropy(keras.losses.Loss):
 
 
 @keras.saving.register_keras_serializable(package="ganzoo")
-class UNet(PresetModel, keras.Model):
+class UNet(AnySize, PresetModel, keras.Model):
     """A U-Net (or another generator network) trained with a supervised loss.
 
     Args:
@@ -105,18 +111,15 @@ class UNet(PresetModel, keras.Model):
         )
         self.image_size = as_counts(image_size, "image_size (height, width)", 2)
         self.input_channels = as_count(input_channels, "input_channels")
-        self.network_name = network
+        self.network_name = self.generator_name = network
         self.filters = as_count(filters, "filters")
         self.norm, self.init, self.dropout = norm, init, bool(dropout)
         self.upsampling = check_upsampling(
             upsampling, unpool=parse_generator(network)[0] == "hourglass"
         )
-        multiple = size_multiple(network)
-        if any(side % multiple for side in self.image_size):
-            raise InvalidArgumentError(
-                f"{network} takes sizes that are multiples of {multiple}; image_size is "
-                f"{self.image_size}."
-            )
+        self.size_multiple = size_multiple(network)
+        self.smallest_size = smallest_size(network)
+        self.check_size(self.image_size, "image_size")
         if class_weights is not None:
             class_weights = as_array(class_weights, "class_weights", 1).tolist()
             if not segmenting or len(class_weights) != self.num_classes:
@@ -189,24 +192,9 @@ class UNet(PresetModel, keras.Model):
     def predict_maps(self, images, batch_size=32):
         """Class ids `(n, H, W)` int32 (segmentation) or images `(n, H, W, C)` in
         [-1, 1] (regression), in inference mode, from images `(n, H, W, C)` in
-        [-1, 1] of a size the network takes."""
-        images = as_images(images, channels=self.input_channels, least=0)
-        multiple = size_multiple(self.network_name)
-        if images.shape[1] % multiple or images.shape[2] % multiple:
-            raise InvalidArgumentError(
-                f"{self.network_name} takes sizes that are multiples of {multiple}; the "
-                f"images are {images.shape[1]}x{images.shape[2]}."
-            )
-        batch_size = as_count(batch_size, "batch_size")
-        segmenting = self.task == "segmentation"
-        if not len(images):  # no network call: an empty batch
-            channels = () if segmenting else (self.output_channels,)
-            return np.zeros(images.shape[:3] + channels, np.int32 if segmenting else np.float32)
-        outputs = np.concatenate([
-            np.asarray(self.network.predict_on_batch(images[i : i + batch_size]))
-            for i in in_steps(range(0, len(images), batch_size), f"predicting {len(images)}")
-        ])  # fmt: skip
-        return outputs.argmax(-1).astype(np.int32) if segmenting else outputs
+        [-1, 1] of any size (`translate_with` pads and crops back)."""
+        outputs = self.translate_with(self.network, images, self.input_channels, batch_size)
+        return outputs.argmax(-1).astype(np.int32) if self.task == "segmentation" else outputs
 
     def translate(self, images, batch_size=32):
         """`predict_maps` as images in [-1, 1]: class maps in colour (`class_colours`)
