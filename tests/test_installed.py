@@ -52,7 +52,7 @@ def user(tmp_path_factory):
     run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", source, "-w", wheels], root)
     (wheel,) = wheels.glob("ganzoo-*.whl")
     print(f"\nwheel: {wheel.name}, {wheel.stat().st_size / 1e6:.1f} MB")
-    assert wheel.stat().st_size < 40e6
+    assert wheel.stat().st_size < 50e6  # 43.4 MB: the presets hold G and its moving average
     run([sys.executable, "-m", "venv", root / "venv"], root)
     bin = root / "venv" / "bin"
     start = time.perf_counter()
