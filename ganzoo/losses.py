@@ -274,11 +274,16 @@ def psnr(targets, images):
     return 10.0 * ops.log10(DATA_RANGE**2 / ops.maximum(error, 1e-10))
 
 
+def ssim_radius():
+    """Half the side of SSIM's Gaussian window (5 pixels): the border SSIM leaves out."""
+    return int(SSIM_TRUNCATE * SSIM_SIGMA + 0.5)
+
+
 def ssim(targets, images):
     """SSIM per image `(batch,)`: Gaussian window (sigma 1.5) per channel, averaged over
     the pixels a whole window covers (a 5-pixel border left out, as
     `ganzoo.metrics.ssim`), then over channels."""
-    radius = int(SSIM_TRUNCATE * SSIM_SIGMA + 0.5)
+    radius = ssim_radius()
     taps = np.exp(-0.5 * (np.arange(-radius, radius + 1) / SSIM_SIGMA) ** 2)
     window = np.outer(taps, taps) / taps.sum() ** 2
     channels = images.shape[-1]

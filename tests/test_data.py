@@ -342,6 +342,29 @@ def test_font_pairs_are_rendered_and_split_by_letter():
     np.testing.assert_array_equal(load_font_pairs("test")[1], test_targets)
 
 
+def test_font_pairs_source_shifts_both_glyphs_of_a_pair_alike():
+    batch = ganzoo.data.sources.font_pairs_source(16, 0, (32, 32), False, shift=2)
+    inputs, targets = (x.numpy() for x in next(iter(batch)))
+    margin = ((0, 0), (2, 2), (2, 2), (0, 0))
+    padded = [np.pad(x, margin, constant_values=1.0) for x in load_font_pairs("train")[:2]]
+    offsets = set()
+    for source, target in zip(inputs, targets, strict=True):
+        matches = [
+            (row, dy, dx)
+            for dy in range(5)
+            for dx in range(5)
+            for row in np.flatnonzero(
+                (padded[0][:, dy : dy + 32, dx : dx + 32] == source).all((1, 2, 3))
+            )
+            if np.array_equal(padded[1][row, dy : dy + 32, dx : dx + 32], target)
+        ]
+        assert matches, "a target moved apart from its input"
+        offsets.add(matches[0][1:])
+    assert len(offsets) > 1
+    with pytest.raises(ValueError, match="shift must be at least 0"):
+        ganzoo.data.sources.font_pairs_source(16, 0, (32, 32), False, shift=-1)
+
+
 def test_typeset_digits_hold_out_fonts():
     images, labels = load_typeset_digits("train", variants=2)
     test_images, test_labels = load_typeset_digits("test", variants=2)

@@ -135,6 +135,7 @@ def test_generator_constructors(family, options):
                 "discriminator_layers",
                 "pool_size",
                 "l1_weight",
+                "ssim_weight",
                 "identity_weight",
                 "norm",
                 "generator",
@@ -155,7 +156,7 @@ def test_translator_constructors(family, options):
     }
     if family == "CycleGAN":
         base["generator"] = "resnet_1blocks"
-        options.pop("l1_weight", None)
+        options.pop("l1_weight", None), options.pop("ssim_weight", None)
     else:
         options.pop("pool_size", None), options.pop("identity_weight", None)
     works_or_refuses(lambda: getattr(ganzoo, family)(**{**base, **options}))

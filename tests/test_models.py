@@ -222,6 +222,25 @@ def test_translator_fit_options(family, kwargs):
     )
 
 
+def test_pix2pix_ssim_term_is_one_minus_the_ssim_ganzoo_eval_reports():
+    model = tiny("pix2pix", ssim_weight=3.0)
+    source, target = (x.numpy() for x in next(iter(tiny_data(model))))
+    output = model.generator.predict_on_batch(source)
+    data = tuple(keras.ops.convert_to_tensor(x) for x in (source, target))
+    _, logs = model.generator_loss(data, keras.ops.convert_to_tensor(output))
+    expected = ganzoo.metrics.ssim(output, target)
+    logs = {name: float(value) for name, value in logs.items()}
+    np.testing.assert_allclose(logs["g_ssim"], expected, atol=1e-5)
+    np.testing.assert_allclose(
+        logs["g_loss"], logs["g_gan"] + 100 * logs["g_l1"] + 3 * (1 - expected), rtol=1e-5
+    )
+    assert tiny("pix2pix").get_config()["ssim_weight"] == 0
+    run_fit_test(model, tiny_data(model))
+    with pytest.raises(ValueError, match="ssim_weight needs images larger than 10 pixels"):
+        tiny("pix2pix", image_size=(8, 8), generator="unet_8", discriminator="pixel",
+             ssim_weight=1.0)  # fmt: skip
+
+
 # -- inference --------------------------------------------------------------------------
 
 

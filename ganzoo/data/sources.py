@@ -16,7 +16,9 @@ checked against them. `SOURCES` names them as recipes do.
 import pathlib
 
 import keras
+import numpy as np
 
+from ganzoo.arguments import as_count
 from ganzoo.data.download import reachable_or_raise
 from ganzoo.data.folders import paired_folder, unpaired_folder
 from ganzoo.data.glyphs import load_font_pairs, load_typeset_digits
@@ -66,11 +68,21 @@ def font_pairs_source(
     source: str = "DejaVuSans",
     target: str = "DejaVuSerif-BoldItalic",
     hold_out_validation: bool = False,
+    shift: int = 0,
 ):
-    """Glyph pairs source font -> target font (`load_font_pairs`), at `image_size`."""
+    """Glyph pairs source font -> target font (`load_font_pairs`), at `image_size`.
+
+    `shift` > 0 moves each pair by a random offset of up to `shift` pixels each way (both
+    glyphs alike: the pair padded with white paper, then the reference's random "crop").
+    """
     split = training_split(hold_out_validation)
     inputs, targets, _ = load_font_pairs(split, image_size[0], source, target)
-    return paired_batches(inputs, targets, batch_size=batch_size, seed=seed)
+    preprocess = None
+    if as_count(shift, "shift", least=0):
+        margin = ((0, 0), (shift, shift), (shift, shift), (0, 0))
+        inputs, targets = (np.pad(x, margin, constant_values=1.0) for x in (inputs, targets))
+        preprocess = Preprocess("crop", crop_size=image_size[0], flip=False)
+    return paired_batches(inputs, targets, preprocess, batch_size=batch_size, seed=seed)
 
 
 def photo_pairs_source(

@@ -10,7 +10,7 @@ from scipy import ndimage
 
 from ganzoo.arguments import as_images
 from ganzoo.errors import InvalidArgumentError
-from ganzoo.losses import DATA_RANGE, SSIM_K1, SSIM_K2, SSIM_SIGMA, SSIM_TRUNCATE
+from ganzoo.losses import DATA_RANGE, SSIM_K1, SSIM_K2, SSIM_SIGMA, SSIM_TRUNCATE, ssim_radius
 
 
 def check_pair(images, targets):
@@ -66,7 +66,7 @@ def ssim(images, targets):
     ssim_map = ((2 * mean_x * mean_y + c1) * (2 * cov + c2)) / (
         (mean_x**2 + mean_y**2 + c1) * (var_x + var_y + c2)
     )
-    border = int(SSIM_TRUNCATE * SSIM_SIGMA + 0.5)
+    border = ssim_radius()
     if min(images.shape[1:3]) <= 2 * border:
         raise InvalidArgumentError(f"SSIM needs images larger than {2 * border} pixels a side.")
     return float(ssim_map[:, border:-border, border:-border].mean())

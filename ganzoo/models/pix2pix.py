@@ -7,9 +7,12 @@ with an output, (x, y) or (x, G(x)), and scores each 70x70 patch. G minimises
     L_cGAN(G, D) + lambda_L1 * E ||y - G(x)||_1,     lambda_L1 = 100,
 
 the adversarial term for sharp, realistic texture and the L1 term for the low
-frequencies. D minimises the objective's discriminator loss on (x, y) as real and
-(x, G(x)) as fake. Each train step computes G(x) once, takes one D step on it
-(detached), then one G step through the updated D.
+frequencies. Optionally (not in the paper) `+ lambda_SSIM * E [1 - SSIM(y, G(x))]`, the
+mixed loss of Zhao et al. 2017 ("Loss Functions for Image Restoration with Neural
+Networks"), which weighs local structure where L1 weighs every pixel alike.
+D minimises the objective's discriminator loss on (x, y) as real and (x, G(x)) as fake.
+Each train step computes G(x) once, takes one D step on it (detached), then one G step
+through the updated D.
 """
 
 import keras
@@ -17,6 +20,7 @@ from keras import ops
 
 from ganzoo.arguments import as_number
 from ganzoo.errors import InvalidArgumentError
+from ganzoo.losses import ssim, ssim_radius
 from ganzoo.models.translation import TranslationBase
 
 DIRECTIONS = ("AtoB", "BtoA")
@@ -49,6 +53,8 @@ class Pix2Pix(TranslationBase):
         dropout: dropout 0.5 in the U-Net's inner decoder levels. Defaults to True.
         adversarial_loss: Defaults to `"vanilla"` (cross-entropy, non-saturating G).
         l1_weight: lambda_L1. Defaults to 100.
+        ssim_weight: lambda_SSIM, the weight of 1 - SSIM (`ganzoo.losses.ssim`: Gaussian
+            window, sigma 1.5; needs images larger than 10 pixels a side). Defaults to 0.
         gradient_penalty_weight: lambda for `"wgan-gp"`. Defaults to 10.
         upsampling: the generator's up-blocks, `"transposed"` (default),
             `"resize_conv"`, or `"unpool"` with `hourglass_<size>` (`TranslationModel`).
@@ -74,6 +80,7 @@ class Pix2Pix(TranslationBase):
         dropout=True,
         adversarial_loss="vanilla",
         l1_weight=100.0,
+        ssim_weight=0.0,
         gradient_penalty_weight=10.0,
         seed=None,
         **kwargs,
@@ -101,6 +108,14 @@ class Pix2Pix(TranslationBase):
             )
         self.direction = direction
         self.l1_weight = as_number(l1_weight, "l1_weight", least=0)
+        self.ssim_weight = as_number(ssim_weight, "ssim_weight", least=0)
+        if self.ssim_weight and min(self.image_size) <= 2 * ssim_radius():
+            raise InvalidArgumentError(
+                f"ssim_weight needs images larger than {2 * ssim_radius()} pixels a side; "
+                f"image_size is {tuple(self.image_size)}. Use ssim_weight=0."
+            )
+        if self.ssim_weight:
+            self.trackers["g_ssim"] = keras.metrics.Mean(name="g_ssim")
         self.generator = self.build_generator(input_channels, output_channels, "generator")
         self.discriminator = self.build_discriminator(
             input_channels + output_channels, "discriminator"
@@ -139,7 +154,11 @@ class Pix2Pix(TranslationBase):
         adversarial = self.objective.generator_loss(scores)
         l1 = ops.mean(ops.abs(target - output))
         loss = adversarial + self.l1_weight * l1
-        return loss, {"g_loss": loss, "g_gan": adversarial, "g_l1": l1}
+        logs = {"g_gan": adversarial, "g_l1": l1}
+        if self.ssim_weight:
+            logs["g_ssim"] = ops.mean(ssim(target, output))
+            loss = loss + self.ssim_weight * (1.0 - logs["g_ssim"])
+        return loss, {"g_loss": loss, **logs}
 
     # -- data -----------------------------------------------------------------------
 
@@ -165,4 +184,9 @@ class Pix2Pix(TranslationBase):
         )
 
     def get_config(self):
-        return {**super().get_config(), "direction": self.direction, "l1_weight": self.l1_weight}
+        return {
+            **super().get_config(),
+            "direction": self.direction,
+            "l1_weight": self.l1_weight,
+            "ssim_weight": self.ssim_weight,
+        }
