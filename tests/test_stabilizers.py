@@ -174,6 +174,12 @@ def test_two_learning_rates_from_a_recipe():
     assert model.label_smoothing == 0.1
     with pytest.raises(RecipeError, match="discriminator_learning_rate"):
         load_recipe("dcgan_mnist5k", {"train.discriminator_learning_rate": 0.0})
+    with pytest.raises(RecipeError, match="a UNet has no discriminator"):
+        load_recipe("unet_digit_scenes", {"train.discriminator_learning_rate": 4e-4})
+    model = tiny("dcgan")
+    model.compile(learning_rate=1e-4, discriminator_learning_rate=3e-4)
+    rates = {k: float(o.learning_rate) for k, o in model.optimizer.members().items()}
+    assert rates == pytest.approx({"d_optimizer": 3e-4, "g_optimizer": 1e-4})
 
 
 class WeightsAfterEachStep(keras.callbacks.Callback):

@@ -141,7 +141,8 @@ class AdversarialModel(presets.PresetModel, keras.Model):
         self.r1_weight = as_number(r1_weight, "r1_weight", least=0)
         self.instance_noise = as_number(instance_noise, "instance_noise", least=0)
         self.instance_noise_steps = as_count(instance_noise_steps, "instance_noise_steps")
-        self.diff_augment = ",".join(parse_policy(diff_augment))
+        self.augment_policy = parse_policy(diff_augment)
+        self.diff_augment = ",".join(self.augment_policy)
         self.spectral_norm = as_flag(spectral_norm, "spectral_norm")
         self.ema_decay = None if ema_decay is None else as_number(ema_decay, "ema_decay")
         if self.ema_decay is not None and not 0 < self.ema_decay < 1:
@@ -233,7 +234,7 @@ class AdversarialModel(presets.PresetModel, keras.Model):
         """`network` in training mode on `images` as the discriminator sees them: through
         the DiffAugment policy and the annealed instance noise (if any), the same for
         real and generated images; `conditions` (labels) pass unchanged."""
-        images = diff_augment(images, parse_policy(self.diff_augment), self.seed_generator)
+        images = diff_augment(images, self.augment_policy, self.seed_generator)
         if self.instance_noise:
             steps = ops.cast(self.optimizer["d_optimizer"].iterations, "float32")
             scale = self.instance_noise * ops.maximum(0.0, 1.0 - steps / self.instance_noise_steps)
@@ -271,7 +272,14 @@ class AdversarialModel(presets.PresetModel, keras.Model):
             )
         return backend.train_step(self, phases, *args)
 
-    def compile(self, d_optimizer=None, g_optimizer=None, learning_rate=2e-4, **kwargs):
+    def compile(
+        self,
+        d_optimizer=None,
+        g_optimizer=None,
+        learning_rate=2e-4,
+        discriminator_learning_rate=None,
+        **kwargs,
+    ):
         """Compiles with one optimizer for the discriminator(s), one for the generator(s).
 
         Args:
@@ -283,6 +291,9 @@ class AdversarialModel(presets.PresetModel, keras.Model):
             learning_rate: float or `keras.optimizers.schedules.LearningRateSchedule`
                 for the default optimizers, e.g. from `ganzoo.schedules.learning_rate_schedule`
                 (each optimizer evaluates it at its own step count). Defaults to 2e-4.
+            discriminator_learning_rate: the default d_optimizer's own rate (two
+                time-scale updates, TTUR; Heusel et al. 2017). Defaults to
+                `learning_rate`.
             **kwargs: passed to `keras.Model.compile` (`jit_compile`,
                 `steps_per_execution`, `run_eagerly`). Under the "mixed_float16"
                 policy each optimizer is wrapped in a `LossScaleOptimizer` (as Keras'
@@ -294,8 +305,9 @@ class AdversarialModel(presets.PresetModel, keras.Model):
                 f"for real samples; {self.objective.name!r} has none. Use it with "
                 "'non-saturating', 'minimax' or 'least-squares', or set label_smoothing=0."
             )
+        rates = {"d_optimizer": discriminator_learning_rate or learning_rate}
         optimizers = {
-            key: given or keras.optimizers.Adam(learning_rate, beta_1=0.5, name=key)
+            key: given or keras.optimizers.Adam(rates.get(key, learning_rate), beta_1=0.5, name=key)
             for key, given in (("d_optimizer", d_optimizer), ("g_optimizer", g_optimizer))
         }
         if optimizers["d_optimizer"] is optimizers["g_optimizer"]:

@@ -281,6 +281,12 @@ def check_recipe(raw, name, where):
             f"{where} [train]: precision must be one of {', '.join(PRECISIONS)}; "
             f"received {train.precision!r}."
         )
+    compiles = inspect.signature(classes[family].compile).parameters
+    if train.discriminator_learning_rate and "discriminator_learning_rate" not in compiles:
+        raise RecipeError(
+            f"{where} [train]: a {family} has no discriminator; remove "
+            "discriminator_learning_rate (learning_rate sets its optimizer's rate)."
+        )
     if evaluation:
         check_values(evaluation, f"{where} [eval]")
         check_claim(evaluation, f"{where} [eval]")

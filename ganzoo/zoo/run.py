@@ -86,9 +86,9 @@ def build_model(recipe):
 
 
 def compile_model(recipe, model, steps_per_epoch):
-    """Compiles `model` with the recipe's learning rates (D's own with
-    `discriminator_learning_rate`, TTUR) under its `lr_policy`; a supervised UNet with
-    its own loss, metrics and Adam at `learning_rate`."""
+    """Compiles `model` with the recipe's learning rates under its `lr_policy` (D's own
+    with `discriminator_learning_rate`, TTUR); a supervised UNet compiles its own loss,
+    metrics and Adam at `learning_rate`."""
     options = recipe.train
 
     def schedule(rate):
@@ -100,14 +100,10 @@ def compile_model(recipe, model, steps_per_epoch):
             decay_epochs=options.decay_epochs,
         )
 
-    if model.kind in ("segmenter", "regressor"):
-        model.compile(learning_rate=schedule(options.learning_rate))
-        return
-    d_rate = options.discriminator_learning_rate or options.learning_rate
-    model.compile(
-        d_optimizer=keras.optimizers.Adam(schedule(d_rate), beta_1=0.5, name="d_optimizer"),
-        learning_rate=schedule(options.learning_rate),
-    )
+    rates = {"learning_rate": schedule(options.learning_rate)}
+    if options.discriminator_learning_rate:
+        rates["discriminator_learning_rate"] = schedule(options.discriminator_learning_rate)
+    model.compile(**rates)
 
 
 def build_data(recipe, model):
@@ -154,15 +150,20 @@ def floor_scores(options, model, seed):
     return real_data_scores(model, options.data, options.num_samples, seed)
 
 
-def in_float32(recipe, model):
-    """`model` itself under the float32 policy; else a float32 build of the recipe
-    holding the model's weights (a preset is float32, and scored as users load it)."""
-    if model.dtype_policy.name == "float32":
-        return model
-    with dtype_policy("float32"):
-        twin = build_model(recipe)
+def float32_twin(recipe, model, twin=None):
+    """A float32 build of the recipe (`twin`, if one was built before) holding `model`'s
+    weights."""
+    if twin is None:
+        with dtype_policy("float32"):
+            twin = build_model(recipe)
     twin.set_weights(model.get_weights())
     return twin
+
+
+def in_float32(recipe, model):
+    """`model` itself under the float32 policy; else its `float32_twin` (a preset is
+    float32, and scored as users load it)."""
+    return model if model.dtype_policy.name == "float32" else float32_twin(recipe, model)
 
 
 def on_this_worker(fn):
@@ -313,10 +314,7 @@ def train_here(recipe, out, verbose):
             return fn(in_float32(recipe, model))
 
         def on_copy():
-            if not copies:
-                with dtype_policy("float32"):
-                    copies.append(build_model(recipe))
-            copies[0].set_weights(model.get_weights())
+            copies[:] = [float32_twin(recipe, model, *copies)]
             return fn(copies[0])
 
         return on_this_worker(on_copy)
