@@ -75,14 +75,15 @@ def learning_rate_schedule(
         steps_per_epoch: batches per epoch; needed by every policy but `constant`.
         epochs: epochs at the initial rate (`--n_epochs`; the period for `cosine`).
             Defaults to 100.
-        decay_epochs: epochs of linear decay (`--n_epochs_decay`). Defaults to 100.
+        decay_epochs: epochs of linear decay (`--n_epochs_decay`); 0 keeps the rate
+            constant, as the reference's rule does. Defaults to 100.
         step_epochs: epochs between x0.1 steps (`--lr_decay_iters`). Defaults to 50.
     """
     if lr_policy not in POLICIES:
         raise InvalidArgumentError(
             f"Unknown lr_policy {lr_policy!r}. Choose one of {list(POLICIES)}."
         )
-    if lr_policy == "constant":
+    if lr_policy == "constant" or (lr_policy == "linear" and decay_epochs == 0):
         return float(learning_rate)
     if not steps_per_epoch or steps_per_epoch < 1:
         raise InvalidArgumentError(

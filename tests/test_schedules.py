@@ -21,6 +21,8 @@ def test_linear_constant_then_decay_to_zero():
         [1, 1, 1, 0.75, 0.5, 0.25, 0, 0],
         atol=1e-6,
     )
+    # No decay epochs: the reference's rule keeps the rate (a recipe's --set decay_epochs=0).
+    assert learning_rate_schedule("linear", 3e-4, 10, epochs=3, decay_epochs=0) == 3e-4
 
 
 def test_step_and_cosine():
