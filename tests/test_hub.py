@@ -2,6 +2,7 @@
 kagglehub clients talking to hubs served on 127.0.0.1 (tests/hub_servers.py)."""
 
 import contextlib
+import time
 
 import numpy as np
 import pytest
@@ -38,12 +39,17 @@ def kaggle(monkeypatch, tmp_path):
     monkeypatch.setenv("KAGGLE_USERNAME", "tester")
     monkeypatch.setenv("KAGGLE_KEY", "test-key")
     monkeypatch.setenv("KAGGLEHUB_CACHE", str(tmp_path / "kagglehub"))
-    try:  # kagglesdk's local endpoints: http://localhost (LOCALHOST) or :7777 (TEST)
-        hub = KaggleHub(port=80)
-        monkeypatch.setenv("KAGGLE_API_ENVIRONMENT", "LOCALHOST")
-    except OSError:
-        hub = KaggleHub(port=7777)
-        monkeypatch.setenv("KAGGLE_API_ENVIRONMENT", "TEST")
+    # kagglesdk's local endpoints: http://localhost (LOCALHOST) or :7777 (TEST); CI runs
+    # the backends side by side, so both may be taken for a moment by another run's hub.
+    for attempt in range(120):
+        try:
+            hub = KaggleHub(port=(80, 7777)[attempt % 2])
+            break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        raise OSError("ports 80 and 7777 stayed busy for a minute: no local Kaggle hub")
+    monkeypatch.setenv("KAGGLE_API_ENVIRONMENT", "LOCALHOST" if attempt % 2 == 0 else "TEST")
     with hub:
         yield hub
 
