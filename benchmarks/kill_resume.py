@@ -50,10 +50,12 @@ def train_command(name, out):
 
 
 def preset_weights(folder, backend):
-    """The weights of a preset, read back on `backend` in a fresh process."""
+    """The weights and random-number state of a preset, read back on `backend` in a
+    fresh process."""
     script = (
-        "import sys, numpy as np, ganzoo;"
-        "np.savez(sys.argv[2], *ganzoo.from_preset(sys.argv[1]).get_weights())"
+        "import sys, numpy as np, keras, ganzoo; m = ganzoo.from_preset(sys.argv[1]);"
+        "np.savez(sys.argv[2], *m.get_weights(),"
+        " *[keras.ops.convert_to_numpy(v) for v in m.seed_states()])"
     )
     with tempfile.TemporaryDirectory() as scratch:
         path = os.path.join(scratch, "weights.npz")
@@ -97,7 +99,16 @@ def kill_and_resume(name, backend, kills, seed, folder):
     straight = preset_weights(f"{folder}/straight/preset", backend)
     resumed = preset_weights(f"{out}/preset", backend)
     same = all(np.array_equal(a, b) for a, b in zip(straight, resumed, strict=True))
+    same = same and history_epochs(f"{out}/history.csv") == history_epochs(
+        f"{folder}/straight/history.csv"
+    )
     return landed, same, time.perf_counter() - start
+
+
+def history_epochs(path):
+    """The epoch column of a run's history.csv: each epoch once, in order, or a gap."""
+    with open(path) as file:
+        return [line.split(",")[0] for line in file][1:]
 
 
 def main(argv=None):
@@ -119,7 +130,7 @@ def main(argv=None):
     print_table(
         f"SIGKILL at random moments, then the same command until it finishes "
         f"(up to {args.kills} kills per run, seed {args.seed})",
-        ["backend", "recipe", "kills landed", "weights identical", "seconds"],
+        ["backend", "recipe", "kills landed", "weights, random state, history identical", "seconds"],
         rows(),
     )
 

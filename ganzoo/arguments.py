@@ -6,6 +6,8 @@ and what to pass.
 
 import math
 import numbers
+import os
+import sys
 
 import numpy as np
 
@@ -130,3 +132,29 @@ def check_range(array, name, value_range=UNIT_RANGE, hint=None):
             f"{name} has values in [{smallest:.3g}, {largest:.3g}], outside the declared "
             f"value_range ({low:g}, {high:g}).{advice}"
         )
+
+
+def physical_memory():
+    """This machine's memory in bytes; None where the system does not say."""
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def require_memory(num_bytes, what):
+    """Raises InvalidArgumentError when `what` needs more than this machine's memory,
+    before anything allocates it (NumPy would end in `_ArrayMemoryError`)."""
+    memory = physical_memory()
+    if memory is not None and num_bytes > memory:
+        raise InvalidArgumentError(
+            f"{what} take {num_bytes / 2**30:,.1f} GiB, more than this machine's "
+            f"{memory / 2**30:,.1f} GiB of memory: ask for fewer."
+        )
+
+
+def is_tf_dataset(x):
+    """Whether `x` is a `tf.data.Dataset`, without importing TensorFlow (where it has not
+    been imported, nothing is one)."""
+    tf = sys.modules.get("tensorflow")
+    return tf is not None and isinstance(x, tf.data.Dataset)

@@ -15,6 +15,7 @@ from ganzoo.arguments import as_count, as_number
 from ganzoo.errors import TrainingDivergedError
 from ganzoo.files import recover, require_space, written_whole
 from ganzoo.images import image_grid, preview_images, save_image_grid
+from ganzoo.interrupts import raise_if_interrupted
 from ganzoo.presets import weights_file_bytes
 from ganzoo.progress import quiet
 
@@ -88,12 +89,27 @@ class CSVHistory(keras.callbacks.Callback):
         self.path = pathlib.Path(path)
 
     def on_epoch_end(self, epoch, logs=None):
-        rows = []
-        recover(self.path)
-        if self.path.exists():
-            with self.path.open(newline="") as file:
-                rows = [row for row in csv.DictReader(file) if int(row["epoch"]) <= epoch]
+        rows = self.rows(epoch)
         rows.append({"epoch": epoch + 1, **{k: float(v) for k, v in (logs or {}).items()}})
+        self.write(rows)
+
+    def keep_epochs(self, epochs):
+        """Drops the rows after the first `epochs` (a resumed run's checkpoint holds
+        that many; later rows come from a run killed before its next checkpoint)."""
+        rows = self.rows(epochs)
+        if len(rows) != len(self.rows(None)):
+            self.write(rows)
+
+    def rows(self, epochs):
+        """The file's rows of the first `epochs` epochs (every row with None)."""
+        recover(self.path)
+        if not self.path.exists():
+            return []
+        with self.path.open(newline="") as file:
+            rows = list(csv.DictReader(file))
+        return [row for row in rows if epochs is None or int(row["epoch"]) <= epochs]
+
+    def write(self, rows):
         names = sorted({name for row in rows for name in row} - {"epoch"})
         with written_whole(self.path) as staging, staging.open("w", newline="") as file:
             table = csv.DictWriter(file, ["epoch", *names], restval="")
@@ -257,6 +273,7 @@ class StopOnInterrupt(keras.callbacks.Callback):
     previous = None
 
     def on_train_begin(self, logs=None):
+        raise_if_interrupted()  # a Ctrl-C before fit that library code swallowed
         self.pressed = False
         if threading.current_thread() is threading.main_thread():
             self.previous = signal.signal(signal.SIGINT, self.press)

@@ -96,12 +96,25 @@ def write_error(path, error):
     )
 
 
+def make_folder(folder):
+    """Creates `folder` (and its parents) if missing; returns it as a `pathlib.Path`.
+
+    Raises:
+        WriteError: it cannot be created (read-only, permission), in one line.
+    """
+    folder = pathlib.Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise write_error(folder, error) from None
+    return folder
+
+
 def require_space(folder, size, margin=1.2):
     """Raises WriteError unless `folder`'s disk has room for `size` bytes (with a margin),
     so that a write fails with a clear line before it starts (HDF5 crashes the process
     when the disk fills up in the middle of a file)."""
-    folder = pathlib.Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = make_folder(folder)
     free = shutil.disk_usage(folder).free
     if free < size * margin:
         raise WriteError(

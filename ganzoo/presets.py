@@ -102,6 +102,13 @@ def save_preset(model, folder, metadata=None, overwrite=False):
         # An uncompiled copy: the preset holds the networks' weights, not the optimizers'.
         inference_copy = type(model).from_config(model.get_config())
         inference_copy.set_weights(model.get_weights())
+        # And the random-number state that the GANs save (weights leave it out): a copy's
+        # own comes from Python's global state, which a resumed process has advanced
+        # differently.
+        if hasattr(model, "seed_states"):
+            states = zip(inference_copy.seed_states(), model.seed_states(), strict=True)
+            for copied, state in states:
+                copied.assign(state)
         require_space(staging, weights_file_bytes(inference_copy.weights))
         inference_copy.save_weights(staging / WEIGHTS_FILE)
         files = {

@@ -23,3 +23,35 @@ import pytest  # noqa: E402
 @pytest.fixture(autouse=True)
 def _seeded():
     keras.utils.set_random_seed(0)
+
+
+# Where each test runs. CI runs the quick and the slow lane under each backend; a test
+# whose outcome does not depend on the backend (parsing, files, packaging, static
+# checks, NumPy-only code, TensorFlow-only export) or that launches every backend itself
+# runs in one lane only, the TensorFlow one (plain `pytest`). Every test module states
+# its default in `pytestmark`, `pytest.mark.every_backend` or `pytest.mark.one_backend`,
+# and a test may state the other for itself; a module that states neither stops the
+# collection, so a new test module cannot land in the wrong lanes by omission.
+LANES = ("every_backend", "one_backend")
+HOME_BACKEND = "tensorflow"
+
+
+def lane_of(item):
+    """The closest lane mark of a test (its own, else its module's), or None."""
+    return next((m.name for m in item.iter_markers() if m.name in LANES), None)
+
+
+def pytest_collection_modifyitems(config, items):
+    unmarked = sorted({item.path.name for item in items if lane_of(item) is None})
+    if unmarked:
+        raise pytest.UsageError(
+            f"{', '.join(unmarked)}: set pytestmark = pytest.mark.every_backend (the test "
+            "exercises backend code) or pytest.mark.one_backend (it does not, or it runs "
+            "every backend itself): tests/conftest.py says why."
+        )
+    if keras.backend.backend() == HOME_BACKEND:
+        return
+    elsewhere = [item for item in items if lane_of(item) == "one_backend"]
+    if elsewhere:
+        config.hook.pytest_deselected(items=elsewhere)
+        items[:] = [item for item in items if lane_of(item) != "one_backend"]

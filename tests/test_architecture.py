@@ -7,6 +7,8 @@ import pathlib
 
 import pytest
 
+pytestmark = pytest.mark.one_backend
+
 PACKAGE = pathlib.Path(__file__).parents[1] / "ganzoo"
 
 # The layers, bottom to top, written once: a module may import its own layer and those
@@ -20,6 +22,7 @@ LAYERS = (
         "ganzoo.resources",
         "ganzoo.files",
         "ganzoo.progress",
+        "ganzoo.interrupts",
     ),
     ("ganzoo.data",),
     ("ganzoo.backend",),

@@ -7,6 +7,8 @@ from helpers import random_images
 
 from ganzoo import blocks
 
+pytestmark = pytest.mark.every_backend
+
 
 @pytest.mark.parametrize(
     ("size", "plan"),

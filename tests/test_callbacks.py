@@ -4,6 +4,7 @@ import json
 
 import keras
 import numpy as np
+import pytest
 from helpers import (
     batches,
     probe_inputs,
@@ -13,6 +14,8 @@ from helpers import (
 
 import ganzoo
 from ganzoo.callbacks import Checkpoint
+
+pytestmark = pytest.mark.every_backend
 
 
 def test_checkpoint_resumes_exactly_where_it_stopped(tmp_path):

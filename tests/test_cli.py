@@ -1,5 +1,6 @@
 """The command line: a recipe trained on a tiny budget, then sampled, scored, listed; errors."""
 
+import argparse
 import json
 import subprocess
 import sys
@@ -10,7 +11,9 @@ import pytest
 from PIL import Image
 
 import ganzoo as ganzoo_models
-from ganzoo.cli import main, parse_args
+from ganzoo.cli import command_line, main, parse_args
+
+pytestmark = pytest.mark.every_backend
 
 
 def ganzoo(*args):
@@ -117,6 +120,7 @@ def test_translate_and_eval_a_translation_preset(tmp_path, capsys):
     assert "does not suit a pix2pix model" in capsys.readouterr().err
 
 
+@pytest.mark.one_backend
 def test_list_and_dry_run(capsys):
     assert main(["list"]) == 0
     printed = capsys.readouterr().out
@@ -164,6 +168,7 @@ def test_errors_are_one_line(tmp_path, capsys):
         assert error.startswith("ganzoo: error:") and "\n" not in error and message in error
 
 
+@pytest.mark.one_backend
 def test_help_list_and_argument_errors_start_no_backend():
     script = (
         "import sys\n"
@@ -181,6 +186,7 @@ def test_help_list_and_argument_errors_start_no_backend():
     assert "cgan_mnist5k" in result.stdout and "pix2pix_maps" in result.stdout  # list
 
 
+@pytest.mark.one_backend
 def test_cluster_addresses_are_checked(capsys):
     assert parse_args(["train", "x", "--cluster", "10.0.0.1:1234,host:99"]).cluster == [
         "10.0.0.1:1234",
@@ -196,7 +202,19 @@ def test_cluster_addresses_are_checked(capsys):
         assert message in capsys.readouterr().err
 
 
+@pytest.mark.one_backend
 def test_backend_is_taken_before_or_after_the_command():
     assert parse_args(["train", "gan_mnist5k", "--backend", "jax"]).backend == "jax"
     assert parse_args(["--backend", "torch", "sample", "gan_mnist5k"]).backend == "torch"
     assert not hasattr(parse_args(["list"]), "backend")
+
+
+@pytest.mark.one_backend
+def test_every_argument_of_every_command_has_help_with_its_default():
+    commands = command_line()._subparsers._group_actions[0].choices
+    for name, command in commands.items():
+        for action in command._actions:
+            where = f"ganzoo {name} {'/'.join(action.option_strings) or action.dest}"
+            assert action.help, f"{where} has no help"
+            if action.default not in (None, argparse.SUPPRESS, False, [], "==SUPPRESS=="):
+                assert "default" in action.help, f"{where}: its help does not say the default"

@@ -16,6 +16,8 @@ import pytest
 from ganzoo.errors import InvalidArgumentError
 from ganzoo.zoo.recipes import RecipeError, load_recipe
 
+pytestmark = pytest.mark.every_backend
+
 BACKEND = keras.backend.backend()
 
 # Runs in a fresh process (the devices must exist before the backend starts): trains

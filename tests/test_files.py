@@ -17,6 +17,8 @@ from ganzoo.callbacks import Checkpoint
 from ganzoo.errors import MissingFileError, WriteError
 from ganzoo.presets import save_preset, weights_file_bytes
 
+pytestmark = pytest.mark.one_backend
+
 
 class Killed(BaseException):
     """A SIGKILL, as far as the code under test can tell: nothing after it runs."""

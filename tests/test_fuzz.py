@@ -13,7 +13,7 @@ from PIL import Image
 
 import ganzoo
 from ganzoo import metrics
-from ganzoo.cli import parse_args
+from ganzoo.cli import main, parse_args
 from ganzoo.data import Preprocess, image_batches
 from ganzoo.errors import GanzooError
 from ganzoo.zoo.recipes import load_recipe
@@ -22,6 +22,8 @@ hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from hypothesis.extra import numpy as hnp  # noqa: E402
+
+pytestmark = pytest.mark.every_backend
 
 # The quick lane runs the same 30 cases of each test on every run; a campaign runs many
 # fresh ones: HYPOTHESIS_PROFILE=campaign pytest tests/test_fuzz.py.
@@ -179,6 +181,21 @@ def test_generate(models, num, labels, seed, batch_size, family):
 
 @FUZZ
 @given(
+    x=st.one_of(IMAGES, st.builds(lambda: None)),
+    y=st.one_of(ANYTHING, arrays(max_dims=2), IMAGES),
+    call=st.sampled_from(["train_on_batch", "test_on_batch"]),
+    family=st.sampled_from(["dcgan", "cgan", "pix2pix", "cyclegan"]),
+)
+def test_batch_calls(models, x, y, call, family):
+    """Keras' one-batch entry points refuse what does not fit the model in one line."""
+    model = models[family]
+    if not model.compiled:
+        model.compile()
+    works_or_refuses(lambda: getattr(model, call)(x, y, return_dict=True))
+
+
+@FUZZ
+@given(
     images=IMAGES,
     batch_size=ANYTHING,
     direction=st.sampled_from(["AtoB", "BtoA", "x"]),
@@ -192,6 +209,7 @@ def test_translate(models, images, batch_size, direction, family):
         assert np.abs(result).max(initial=0) <= 1
 
 
+@pytest.mark.one_backend
 @FUZZ
 @given(
     a=arrays(max_dims=3),
@@ -208,12 +226,14 @@ def test_feature_distances(a, b, metric):
         works_or_refuses(distance)
 
 
+@pytest.mark.one_backend
 @FUZZ
 @given(a=IMAGES, b=IMAGES, metric=st.sampled_from(["psnr", "ssim", "mean_absolute_error"]))
 def test_image_quality(a, b, metric):
     works_or_refuses(lambda: getattr(metrics, metric)(a, b))
 
 
+@pytest.mark.one_backend
 @FUZZ
 @given(
     images=IMAGES,
@@ -225,6 +245,7 @@ def test_image_batches(images, labels, batch_size, seed):
     works_or_refuses(lambda: image_batches(images, labels, batch_size, seed=seed))
 
 
+@pytest.mark.one_backend
 @FUZZ
 @given(
     overrides=st.dictionaries(
@@ -253,6 +274,7 @@ def test_load_recipe(overrides):
     works_or_refuses(lambda: load_recipe("dcgan_mnist5k", overrides))
 
 
+@pytest.mark.one_backend
 @FUZZ
 @given(
     argv=st.lists(
@@ -291,6 +313,53 @@ def test_command_line_arguments(argv, capsys):
     capsys.readouterr()
 
 
+@pytest.mark.one_backend
+@FUZZ
+@given(
+    args=st.lists(
+        st.sampled_from(
+            [
+                ("--n", "0"),
+                ("--n", "3"),
+                ("--n", "1000000000"),
+                ("--n", "-1"),
+                ("--truncation", "1e-300"),
+                ("--truncation", "0"),
+                ("--truncation", "nan"),
+                ("--truncation", "0.5"),
+                ("--labels", "a"),
+                ("--labels", "3"),
+                ("--labels", "-1"),
+                ("--labels", "0,1,99"),
+                ("--out", "out/"),
+                ("--out", "x.jpg"),
+                ("--out", "/proc/nowhere/x.png"),
+                ("--interpolate", "3"),
+                ("--seed", "7"),
+            ]
+        ),
+        max_size=3,
+    ),
+    model=st.sampled_from(["dcgan_mnist5k", "cgan_mnist5k", "pix2pix_fonts", "no_such_model"]),
+)
+def test_sample_command(args, model, tmp_path_factory, capsys):
+    """`ganzoo sample` with counts, thresholds, labels and paths a user mistypes: it
+    writes the grid (exit 0) or says why not in one line (2); never a traceback."""
+    folder = tmp_path_factory.mktemp("sample")
+    argv = ["sample", model, *(item for pair in args for item in pair)]
+    if "--out" not in argv:
+        argv += ["--out", str(folder / "grid.png")]
+    try:
+        status = main(argv)
+    except SystemExit as exit:  # argparse's one-line usage error
+        status = exit.code
+    error = capsys.readouterr().err
+    assert status in (0, 2) and "Traceback" not in error, (argv, error)
+    if status == 2:
+        assert error.strip().splitlines()[-1].startswith(("ganzoo: error", "ganzoo sample: error"))
+
+
+@pytest.mark.one_backend
 @FUZZ
 @given(handle=st.one_of(st.text(alphabet="abcdgnz_./-0123456789 ", max_size=16), ANYTHING))
 def test_preset_handles(handle, tmp_path_factory):
@@ -300,6 +369,7 @@ def test_preset_handles(handle, tmp_path_factory):
     works_or_refuses(lambda: ganzoo.from_preset(handle, cache_dir=cache))
 
 
+@pytest.mark.one_backend
 @FUZZ
 @given(
     options=st.dictionaries(
@@ -310,6 +380,7 @@ def test_preprocess(options):
     works_or_refuses(lambda: Preprocess(**options))
 
 
+@pytest.mark.one_backend
 @FUZZ
 @given(
     loader=st.sampled_from(["image_folder", "paired_folder", "unpaired_folder"]),

@@ -12,6 +12,8 @@ from hub_servers import HuggingFaceHub, KaggleHub
 import ganzoo
 from ganzoo.presets import PresetError, save_preset
 
+pytestmark = pytest.mark.one_backend
+
 pytest.importorskip("huggingface_hub")
 pytest.importorskip("kagglehub")
 

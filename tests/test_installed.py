@@ -13,15 +13,14 @@ import subprocess
 import sys
 import time
 
-import keras
 import pytest
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 CONSTRAINTS = REPO / ".ci" / "constraints.txt"
 
 pytestmark = [
+    pytest.mark.one_backend,
     pytest.mark.slow,
-    pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="run once, on TF"),
 ]
 
 

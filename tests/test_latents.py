@@ -6,7 +6,6 @@ import os
 import subprocess
 import sys
 
-import keras
 import numpy as np
 import pytest
 from helpers import BACKENDS
@@ -16,6 +15,8 @@ import ganzoo
 from ganzoo.cli import main
 from ganzoo.latents import draw_latents, interpolate, interpolation_latents, latent_arithmetic
 from ganzoo.models import from_preset
+
+pytestmark = pytest.mark.one_backend
 
 
 def test_draws_are_seeded_and_truncation_keeps_every_entry_within_its_threshold():
@@ -79,9 +80,7 @@ def arithmetic_image():
     return from_preset("dcgan_mnist5k").generate_from_latents(z[None])[0]
 
 
-@pytest.mark.skipif(
-    keras.backend.backend() != "tensorflow", reason="runs every backend itself; once is enough"
-)
+@pytest.mark.one_backend  # runs every backend itself
 def test_arithmetic_on_fixed_latents_gives_the_same_image_on_every_backend():
     tests = os.path.dirname(__file__)
     script = (

@@ -6,6 +6,8 @@ import pytest
 
 from ganzoo import losses
 
+pytestmark = pytest.mark.every_backend
+
 
 def softplus(x):
     return np.log1p(np.exp(x))

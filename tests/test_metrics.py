@@ -28,6 +28,8 @@ from ganzoo.metrics import (
     translation_scores,
 )
 
+pytestmark = pytest.mark.every_backend
+
 
 def gaussian(num, mean, scale, seed):
     rng = np.random.default_rng(seed)
@@ -185,9 +187,7 @@ def test_inception_features_shape_and_resize():
     assert features.resize == "bilinear to 299x299, 3 channel(s)"
 
 
-@pytest.mark.skipif(
-    keras.backend.backend() != "tensorflow", reason="runs every backend itself; once is enough"
-)
+@pytest.mark.one_backend  # runs every backend itself
 def test_scores_are_the_same_on_every_backend():
     """The digit logits FD of 300 test digits against 300 train digits, computed in a
     subprocess per backend, agrees within 1e-4 (relative)."""

@@ -20,6 +20,8 @@ from helpers import (
 
 import ganzoo
 
+pytestmark = pytest.mark.every_backend
+
 FAMILIES = sorted(TINY)
 GENERATORS = [family for family in FAMILIES if TINY[family][0].kind == "generator"]
 
@@ -39,6 +41,7 @@ def test_saving_and_resume(family, tmp_path):
     run_saving_test(lambda: tiny(family, seed=3), tiny_data(model), tmp_path)
 
 
+@pytest.mark.one_backend
 def test_cross_backend_weights(tmp_path):
     run_cross_backend_test(FAMILIES, tmp_path)
 

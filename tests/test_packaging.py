@@ -7,6 +7,8 @@ import pytest
 from ganzoo.data.download import DownloadError, reachable_or_raise
 from ganzoo.resources import presets_dir, recipes_dir
 
+pytestmark = pytest.mark.one_backend
+
 try:
     import tomllib
 except ModuleNotFoundError:  # Python 3.10

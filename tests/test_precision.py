@@ -8,6 +8,8 @@ from helpers import TINY, tiny, tiny_data
 
 from ganzoo.zoo.recipes import RecipeError, load_recipe
 
+pytestmark = pytest.mark.every_backend
+
 
 @pytest.fixture
 def policy(request):

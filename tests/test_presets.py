@@ -17,6 +17,8 @@ import ganzoo
 from ganzoo.models import from_preset
 from ganzoo.presets import PresetError, cache_key, save_preset, verify_preset
 
+pytestmark = pytest.mark.every_backend
+
 
 @pytest.mark.parametrize("family", ["cgan", "pix2pix", "cyclegan"])
 def test_a_preset_round_trips(tmp_path, family):

@@ -14,6 +14,8 @@ from ganzoo.presets import shipped_presets
 from ganzoo.resources import presets_dir
 from ganzoo.zoo import run
 
+pytestmark = pytest.mark.every_backend
+
 PRESETS = list(shipped_presets())
 REFERENCE_OUTPUTS = pathlib.Path(__file__).parent / "data" / "pretrained_outputs.npz"
 

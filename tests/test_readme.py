@@ -11,7 +11,6 @@ import contextlib
 import pathlib
 import re
 
-import keras
 import numpy as np
 import pytest
 from PIL import Image
@@ -21,8 +20,8 @@ BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.DOTALL)
 TRAINING = re.compile(r"(\.fit\([^\n]*?)epochs=\d+")
 
 pytestmark = [
+    pytest.mark.one_backend,
     pytest.mark.slow,
-    pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="run once, on TF"),
 ]
 
 

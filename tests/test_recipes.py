@@ -7,6 +7,8 @@ from ganzoo.resources import recipes_dir
 from ganzoo.zoo import recipes
 from ganzoo.zoo.recipes import RecipeError, load_recipe
 
+pytestmark = pytest.mark.one_backend
+
 RECIPES = sorted(recipes_dir().glob("*.toml"))
 
 

@@ -8,6 +8,8 @@ import pytest
 
 from ganzoo.schedules import LinearDecay, learning_rate_schedule
 
+pytestmark = pytest.mark.every_backend
+
 
 def rates(schedule, steps):
     return np.array([float(keras.ops.convert_to_numpy(schedule(s))) for s in steps])

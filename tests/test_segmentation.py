@@ -13,6 +13,8 @@ from ganzoo.data import SCENE_CLASSES, image_batches, load_digit_scenes, load_mn
 from ganzoo.metrics import segmentation_scores
 from ganzoo.models.unet import PixelCrossEntropy
 
+pytestmark = pytest.mark.every_backend
+
 
 def tiny_unet(**overrides):
     options = {"num_classes": 11, "image_size": (32, 32), "network": "unet_16", "filters": 4}

@@ -16,6 +16,8 @@ torch = pytest.importorskip("torch")  # reading a .pth needs PyTorch, on any bac
 
 from reference_networks import ResnetGenerator, UnetGenerator, randomized  # noqa: E402
 
+pytestmark = pytest.mark.one_backend
+
 
 def unet(seed=0, output_nc=2):
     """The reference's pix2pix generator at test size: unet_32, ngf 4, batch norm."""

@@ -12,6 +12,8 @@ from helpers import TINY, random_images, tiny, tiny_data, weights_of
 
 from ganzoo.training import ImagePool
 
+pytestmark = pytest.mark.every_backend
+
 
 def query(pool, images, seed):
     return keras.ops.convert_to_numpy(pool.query(keras.ops.convert_to_tensor(images), seed))
@@ -181,3 +183,45 @@ def test_compilation_cache_keeps_compiled_programs(tmp_path):
     env["JAX_COMPILATION_CACHE_DIR"] = str(chosen)
     subprocess.run([sys.executable, "-c", script, str(tmp_path / "unused")], check=True, env=env)
     assert any(chosen.iterdir()) and not (tmp_path / "unused").exists()
+
+
+@pytest.mark.skipif(keras.backend.backend() != "torch", reason="the torch step's device use")
+@pytest.mark.parametrize("family", sorted(TINY))
+def test_the_torch_step_makes_its_tensors_on_the_weights_device_and_reads_nothing_back(family):
+    """What a GPU would catch, on the CPU. A tensor the step makes without naming its
+    weights' device lands on torch's default device, here "meta" (as it would land on
+    the CPU beside CUDA weights), and fails; reading a value back to the host (`item`,
+    `float`, `int`, `bool`: on a GPU each waits for the device) fails too, except in
+    Keras' own seeding of torch's random generators (one read per random op, Keras'
+    code). Cost: ~1 s per family."""
+    import traceback
+
+    import torch
+
+    model = tiny(family, seed=0)
+    model.compile()
+    batch = keras.tree.map_structure(torch.as_tensor, next(tiny_data(model).as_numpy_iterator()))
+    model.train_step(batch)  # builds the optimizer slots outside the checks
+    allowed = "keras/src/backend/torch/random.py"
+    reads = {
+        name: getattr(torch.Tensor, name) for name in ("item", "__float__", "__int__", "__bool__")
+    }
+
+    def refused(name):
+        def read(self, *args, **kwargs):
+            if not any(allowed in frame.filename for frame in traceback.extract_stack()[-4:]):
+                raise AssertionError(f"a host read, Tensor.{name}, inside the train step")
+            return reads[name](self, *args, **kwargs)
+
+        return read
+
+    try:
+        torch.set_default_device("meta")
+        for name in reads:
+            setattr(torch.Tensor, name, refused(name))
+        logs = model.train_step(batch)
+    finally:
+        for name, read in reads.items():
+            setattr(torch.Tensor, name, read)
+        torch.set_default_device(None)
+    assert all(np.isfinite(keras.ops.convert_to_numpy(v)) for v in logs.values())

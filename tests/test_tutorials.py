@@ -10,6 +10,8 @@ import pytest
 
 from tutorials.execute import backends, execute, notebooks, output_kinds, source_sha256
 
+pytestmark = pytest.mark.one_backend
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 NOTEBOOKS = notebooks()
 
@@ -87,6 +89,7 @@ RUNS = [
 ]
 
 
+@pytest.mark.every_backend  # each lane runs the notebooks of its backend
 @pytest.mark.slow
 @pytest.mark.parametrize("path, backend", RUNS)
 def test_a_notebook_runs_top_to_bottom(path, backend):

@@ -8,6 +8,8 @@ from helpers import random_images, run_fit_test, run_saving_test, tiny, tiny_dat
 
 from ganzoo import blocks
 
+pytestmark = pytest.mark.every_backend
+
 
 def up_network(upsampling, channels=4, size=8):
     """One up-block, no norm or activation, with random (seeded) weights."""

@@ -18,6 +18,8 @@ from ganzoo.images import image_grid, preview_images, to_uint8
 from ganzoo.metrics.held_out import held_out_examples
 from ganzoo.models import from_preset
 
+pytestmark = pytest.mark.every_backend
+
 
 def read_events(folder):
     """A TensorBoard run folder, read with TensorBoard's own reader: {tag: [(step,

@@ -7,6 +7,8 @@ Each backend module exposes the same names:
   plumbing; the generator phase's gradients flow back through the shared fakes. JAX's
   signature is `(model, phases, state, data)`, the others' `(model, phases, data)`, as
   in Keras' own trainers.
+- `test_step(model, logs_of, ...)`: `logs_of(data)`, the losses of a held-out batch;
+  on JAX `(model, logs_of, state, data)` with the state threaded through.
 - `input_gradients(fn, x)`: d(sum fn(x))/dx, differentiable again (gradient penalty).
 - `conv_transpose(x, kernel, strides, padding)`: `keras.ops.conv_transpose`; on JAX with
   a custom backward pass that is ~5x faster on CPU (see `ganzoo/backend/jax.py`), on
@@ -46,6 +48,7 @@ conv_transpose = _module.conv_transpose
 data_parallel = _module.data_parallel
 input_gradients = _module.input_gradients
 is_chief = _module.is_chief
+test_step = _module.test_step
 train_step = _module.train_step
 use_compilation_cache = _module.use_compilation_cache
 
@@ -57,6 +60,7 @@ __all__ = [
     "data_parallel",
     "input_gradients",
     "is_chief",
+    "test_step",
     "train_step",
     "use_compilation_cache",
 ]

@@ -113,6 +113,22 @@ def train_step(model, phases, state, data):
     return logs, new_state
 
 
+def test_step(model, logs_of, state, data):
+    """`logs_of(data)` (the losses of a held-out batch, `AdversarialModel.test_step`)
+    with the model's state threaded as Keras' JAX trainer expects: `state` is
+    `(trainable, non_trainable, metrics)` values; returns `(logs, new state)`."""
+    trainable, non_trainable, metric_values = state
+    variables = model.trainable_variables + model.non_trainable_variables + model.metrics_variables
+    values = [*trainable, *non_trainable, *metric_values]
+    with StatelessScope(state_mapping=list(zip(variables, values, strict=True))) as scope:
+        logs = logs_of(data)
+    new_state = tuple(
+        [scope.get_current_value(v) for v in group]
+        for group in (model.non_trainable_variables, model.metrics_variables)
+    )
+    return logs, (trainable, *new_state)
+
+
 def input_gradients(fn, x):
     return jax.grad(lambda x: ops.sum(fn(x)))(x)
 

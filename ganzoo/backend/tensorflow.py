@@ -53,6 +53,11 @@ def replica_noise(model):
         state.assign(state - offset)
 
 
+def test_step(model, logs_of, data):
+    """`logs_of(data)`: the losses of a held-out batch (`AdversarialModel.test_step`)."""
+    return logs_of(data)
+
+
 def train_step(model, phases, data):
     with replica_noise(model), global_batch_statistics(model):
         logs = run_phases(model, phases, data)

@@ -29,25 +29,31 @@ def train_step(model, phases, data):
     return model.tracker_results()
 
 
+def test_step(model, logs_of, data):
+    """`logs_of(data)`: the losses of a held-out batch (`AdversarialModel.test_step`)."""
+    return logs_of(data)
+
+
 def apply_gradients(optimizer, grads, variables):
     """`optimizer.apply(grads, variables)`; a plain Keras Adam runs as PyTorch's fused
     Adam kernel instead of Keras' chain of per-tensor updates (one pass over each
     weight, no temporaries: 44.6M Pix2Pix weights made Keras' update a third of a CPU
     step).
 
-    Same update within float32 round-off: Keras' `m / (sqrt(v) + eps)` scaled by
-    `sqrt(1 - beta_2^t)` is PyTorch's `m / (sqrt(v) / sqrt(1 - beta_2^t) + eps')` with
-    `eps' = eps / sqrt(1 - beta_2^t)`. The slots are Keras' own (`_momentums`,
-    `_velocities`), so saving, loading and resuming are unchanged. Anything else
-    (amsgrad, weight decay, clipping, EMA, other optimizers) goes through `apply`.
+    Keras' update, w -= lr sqrt(1 - beta_2^t) / (1 - beta_1^t) m / (sqrt(v) + eps), with
+    every number a tensor on the weights' device: the step reads nothing back to the
+    host (on a GPU, a read waits for the device). The fused kernel divides by its own
+    bias corrections of its step counts; step counts of infinity make those 1, so the
+    rate it is given carries Keras' corrections and eps stays where Keras puts it. The
+    slots are Keras' own (`_momentums`, `_velocities`), so saving, loading and resuming
+    are unchanged. Anything else (amsgrad, weight decay, clipping, EMA, other
+    optimizers) goes through `apply`.
     """
     kernels = [is_channels_last_kernel(v.value) for v in variables]
     dense = all(k or v.value.is_contiguous() for k, v in zip(kernels, variables, strict=True))
     if not (plain_adam(optimizer) and dense) or any(g is None for g in grads):
         optimizer.apply(grads, variables)
         return
-    step = int(optimizer.iterations) + 1
-    correction = 1 - optimizer.beta_2**step
     index = optimizer._get_variable_index
     slots = [(optimizer._momentums[index(v)], optimizer._velocities[index(v)]) for v in variables]
     for kernel, (m, v) in zip(kernels, slots, strict=True):
@@ -63,18 +69,25 @@ def apply_gradients(optimizer, grads, variables):
             for t, k in zip(tensors, kernels, strict=True)
         ]
 
+    step = ops.cast(optimizer.iterations, "float32") + 1.0
+    rate = (
+        ops.cast(optimizer.learning_rate, "float32")
+        * ops.sqrt(1.0 - optimizer.beta_2**step)
+        / (1.0 - optimizer.beta_1**step)
+    )
+    uncorrected = torch.full((), math.inf, device=rate.device)
     torch._fused_adam_(
         in_memory_order([v.value for v in variables]),
         in_memory_order(grads),
         in_memory_order([m.value for m, _ in slots]),
         in_memory_order([v.value for _, v in slots]),
         [],
-        [torch.tensor(float(step))] * len(variables),
-        lr=float(optimizer.learning_rate),
+        [uncorrected] * len(variables),
+        lr=rate,
         beta1=optimizer.beta_1,
         beta2=optimizer.beta_2,
         weight_decay=0.0,
-        eps=optimizer.epsilon / math.sqrt(correction),
+        eps=optimizer.epsilon,
         amsgrad=False,
         maximize=False,
     )
@@ -82,8 +95,9 @@ def apply_gradients(optimizer, grads, variables):
 
 
 def input_gradients(fn, x):
-    x = x.detach().requires_grad_(True)
-    (grads,) = torch.autograd.grad(fn(x).sum(), x, create_graph=True)
+    with torch.enable_grad():  # also under Keras' no_grad test step (R1, WGAN-GP)
+        x = x.detach().requires_grad_(True)
+        (grads,) = torch.autograd.grad(fn(x).sum(), x, create_graph=True)
     return grads
 
 

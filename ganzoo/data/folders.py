@@ -42,7 +42,8 @@ def image_files(folder):
     """
     folder = pathlib.Path(folder)
     if not folder.is_dir():
-        raise MissingFileError(f"Image folder {str(folder)!r} does not exist.")
+        what = "image file" if folder.suffix.lower() in IMAGE_EXTENSIONS else "image folder"
+        raise MissingFileError(f"No {what} at {str(folder)!r}: check the path.")
     files = sorted(p for p in folder.rglob("*") if p.is_file())
     images = [p for p in files if p.suffix.lower() in IMAGE_EXTENSIONS]
     if not images:
@@ -71,6 +72,25 @@ def read_image_shape(path, decode=True):
         raise InvalidArgumentError(
             f"Cannot read {str(path)!r} as an image ({error}). Replace or remove the file."
         ) from None
+
+
+def conversions(paths, channels):
+    """What loading the images at `paths` with `channels` channels changes, as a phrase
+    ("converted 2 of 5 images: 2 grayscale to RGB"); None when nothing. Reads headers only."""
+
+    def mode(path):
+        with Image.open(path) as image:
+            return image.mode
+
+    modes = [mode(p) for p in paths]
+    if channels == 3:
+        changes = [(sum(m in GRAY_MODES for m in modes), "grayscale to RGB")]
+    else:
+        changes = [(sum(m not in GRAY_MODES for m in modes), "colour to grayscale (luma)")]
+    changes.append((sum("A" in m for m in modes), "with transparency, dropped"))
+    said = [f"{count} {what}" for count, what in changes if count]
+    converted = sum((m in GRAY_MODES) == (channels == 3) or "A" in m for m in modes)
+    return f"converted {converted} of {len(modes)} images: {'; '.join(said)}" if said else None
 
 
 def read_image_shapes(paths, decode=True):

@@ -11,11 +11,12 @@ skip decoding; augmentation always runs after the cache, so every epoch draws ne
 and flips. Shuffling, augmentation and parallel maps are deterministic for a seed.
 """
 
+import numpy as np
 import tensorflow as tf
 
 from ganzoo.arguments import as_array, as_count, as_images, as_seed
 from ganzoo.data.preprocess import preprocess_paired, to_unit_range
-from ganzoo.errors import InvalidArgumentError
+from ganzoo.errors import InvalidArgumentError, InvalidTypeError
 
 AUTOTUNE = tf.data.AUTOTUNE
 
@@ -118,6 +119,12 @@ def image_batches(images, labels=None, batch_size=64, shuffle=True, seed=0, cach
     images = as_images(images)
     if labels is not None:
         labels = as_array(labels, "labels", (1, 2, 3), dtype=None, least=0)
+        if not np.issubdtype(labels.dtype, np.integer):
+            whole = np.array_equal(labels, np.round(labels))
+            raise InvalidTypeError(
+                f"labels must be integer class ids; received dtype {labels.dtype}"
+                + (": pass labels.astype('int32')." if whole else " with fractions.")
+            )
         if len(labels) != len(images):
             raise InvalidArgumentError(
                 f"labels has {len(labels)} entries for {len(images)} images; give one "

@@ -18,7 +18,7 @@ import warnings
 
 import numpy as np
 
-from ganzoo.arguments import as_array
+from ganzoo.arguments import as_array, as_count, as_seed
 from ganzoo.errors import InvalidArgumentError
 
 
@@ -74,7 +74,8 @@ def kernel_distance(features_a, features_b, block_size=1000, seed=0):
         spread of one estimate is unknown).
     """
     a, b = check_features(features_a, features_b)
-    rng = np.random.default_rng(seed)
+    block_size = as_count(block_size, "block_size")
+    rng = np.random.default_rng(as_seed(seed))
     a, b = rng.permutation(a), rng.permutation(b)
     blocks = max(1, min(len(a), len(b)) // block_size)
     size = min(block_size, len(a), len(b))

@@ -52,6 +52,11 @@ class AnySize:
             float32 NumPy array, the same height and width as `images`.
         """
         images = np.asarray(images) if isinstance(images, (list, tuple)) else images
+        if getattr(images, "dtype", None) == np.uint8:  # 0..255 would pass as [-1, 1]
+            raise InvalidArgumentError(
+                "translate takes float images in [-1, 1]; received uint8 (0-255): pass "
+                "images / 127.5 - 1."
+            )
         single = np.ndim(images) == 3
         images = as_array(images[None] if single else images, "images", (4,), least=0)
         if images.shape[-1] != channels or min(images.shape[1:3]) < 1:

@@ -1,8 +1,8 @@
 """Checks on the training data a model is given, run before `fit` compiles anything."""
 
 import numpy as np
-import tensorflow as tf
 
+from ganzoo.arguments import as_array, is_tf_dataset
 from ganzoo.errors import InvalidArgumentError
 
 
@@ -11,14 +11,16 @@ def batch_shapes(x, y=None):
 
     Args:
         x: `tf.data.Dataset` of images or (images, labels) batches, or an array of
-            images; anything else returns `(None, None)` (not checked).
+            images (NumPy, or a backend tensor); None, a PyDataset or a DataLoader
+            return `(None, None)` (not checked here); anything else that is no array
+            raises InvalidTypeError.
         y: labels array when `x` is an array.
 
     Returns:
         `(image_shape, label_shape)` without the batch axis; label_shape is None when
         there are no labels.
     """
-    if isinstance(x, tf.data.Dataset):
+    if is_tf_dataset(x):
         spec = x.element_spec
         if isinstance(spec, (tuple, list)):
             images, labels = spec[0], spec[1] if len(spec) > 1 else None
@@ -28,9 +30,24 @@ def batch_shapes(x, y=None):
             tuple(images.shape[1:]),
             None if labels is None else tuple(labels.shape[1:]),
         )
-    if isinstance(x, np.ndarray):
-        return tuple(x.shape[1:]), None if y is None else tuple(np.shape(y)[1:])
-    return None, None
+    if x is None or type(x).__name__ == "DataLoader" or hasattr(x, "num_batches"):
+        return None, None  # none (fit's validation pass), a DataLoader or a PyDataset
+    images = array_shape(x, "x (the images)")
+    return images[1:], None if y is None else array_shape(y, "y (the labels)")[1:]
+
+
+def array_shape(value, name):
+    """The shape of an array argument (NumPy, a list, or a backend tensor), after
+    checking that it is a numeric array of at least one sample (NumPy's and lists'
+    values finite too)."""
+    if not hasattr(value, "shape") or isinstance(value, np.ndarray):
+        value = as_array(value, name, (1, 2, 3, 4, 5), dtype=None)
+    shape = tuple(value.shape)
+    if not shape or not shape[0]:
+        raise InvalidArgumentError(
+            f"{name} must be a batch of at least one sample. Received shape {shape}."
+        )
+    return shape
 
 
 def check_class_ids(labels, num_classes, count=None):
@@ -66,6 +83,8 @@ def with_class_id_check(dataset, num_classes):
     The assertion runs in the tf.data pipeline, so it holds on every Keras backend
     (a traced JAX step cannot raise on values).
     """
+
+    import tensorflow as tf  # local: only a tf.data pipeline gets here
 
     def check(images, labels, *rest):
         if labels.shape.rank == 1 or labels.shape[-1] == 1:

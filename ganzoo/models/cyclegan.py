@@ -76,6 +76,8 @@ class CycleGAN(TranslationBase):
         "identity_b",
     )
 
+    counts_from_zero = ("pool_size",)  # 0: no image pool
+
     def __init__(
         self,
         image_size=(256, 256),
@@ -165,20 +167,20 @@ class CycleGAN(TranslationBase):
     def generator_forward(self, data):
         """(G_AB(a), G_BA(b)): the fakes both phases of the step use."""
         a, b = self.unpack(data)
-        return self.generator_ab(a, training=True), self.generator_ba(b, training=True)
+        return self.run_network(self.generator_ab, a), self.run_network(self.generator_ba, b)
 
     def generator_loss(self, data, fakes):
         a, b = self.unpack(data)
         fake_b, fake_a = fakes
         gan_ab = self.objective.generator_loss(self.discriminate(self.discriminator_b, fake_b))
         gan_ba = self.objective.generator_loss(self.discriminate(self.discriminator_a, fake_a))
-        cycle_a = ops.mean(ops.abs(self.generator_ba(fake_b, training=True) - a))
-        cycle_b = ops.mean(ops.abs(self.generator_ab(fake_a, training=True) - b))
+        cycle_a = ops.mean(ops.abs(self.run_network(self.generator_ba, fake_b) - a))
+        cycle_b = ops.mean(ops.abs(self.run_network(self.generator_ab, fake_a) - b))
         loss = gan_ab + gan_ba + self.cycle_weight_a * cycle_a + self.cycle_weight_b * cycle_b
         identity_a = identity_b = ops.zeros(())
         if self.identity_weight > 0:
-            identity_a = ops.mean(ops.abs(self.generator_ba(a, training=True) - a))
-            identity_b = ops.mean(ops.abs(self.generator_ab(b, training=True) - b))
+            identity_a = ops.mean(ops.abs(self.run_network(self.generator_ba, a) - a))
+            identity_b = ops.mean(ops.abs(self.run_network(self.generator_ab, b) - b))
             loss = loss + self.identity_weight * (
                 self.cycle_weight_a * identity_a + self.cycle_weight_b * identity_b
             )
@@ -194,8 +196,10 @@ class CycleGAN(TranslationBase):
 
     def discriminator_loss(self, data, fakes):
         a, b = self.unpack(data)
-        fake_b = self.pool_b.query(fakes[0], self.seed_generator)
-        fake_a = self.pool_a.query(fakes[1], self.seed_generator)
+        fake_b, fake_a = fakes
+        if self.networks_training:  # a held-out batch (test_step) leaves the pools alone
+            fake_b = self.pool_b.query(fake_b, self.seed_generator)
+            fake_a = self.pool_a.query(fake_a, self.seed_generator)
         losses = {}
         for domain, discriminator, real, fake in (
             ("d_a", self.discriminator_a, a, fake_a),

@@ -10,11 +10,13 @@ least-squares, wgan-gp, hinge). With `num_classes`, both players also see a labe
 one constant map per class next to the image's channels.
 """
 
+import math
+
 import keras
 import numpy as np
 from keras import layers, ops
 
-from ganzoo.arguments import as_array, as_count, as_counts, as_number
+from ganzoo.arguments import as_array, as_count, as_counts, as_number, require_memory
 from ganzoo.blocks import LabelMaps, mlp_discriminator, mlp_generator
 from ganzoo.errors import InvalidArgumentError
 from ganzoo.latents import draw_latents
@@ -121,7 +123,7 @@ class GANBase(AdversarialModel):
     def generate_batch(self, batch_size, labels):
         """G(z, y) in training mode, z ~ N(0, I) from the model's seed generator."""
         z = keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
-        return self.generator(self.conditioned(z, labels), training=True)
+        return self.run_network(self.generator, self.conditioned(z, labels))
 
     def conditioned(self, x, labels):
         return x if labels is None else [x, labels]
@@ -150,13 +152,12 @@ class GANBase(AdversarialModel):
 
     # -- data checks ----------------------------------------------------------------
 
-    def fit(self, x=None, y=None, *args, **kwargs):
-        """`keras.Model.fit`, after checking that the data fits the model.
-
-        `x`: a `tf.data.Dataset` of image batches, or of `(images, labels)` batches
-        for conditional models; or arrays (`x` images, `y` labels). Images are
-        `(batch, *image_shape)` floats in [-1, 1].
-        """
+    def checked_data(self, x, y=None):
+        """`x` once checked against the model (`fit`, `evaluate`, `train_on_batch`,
+        `test_on_batch`): a `tf.data.Dataset` of image batches, or of `(images, labels)`
+        batches for conditional models; arrays (`x` images, `y` labels); or a
+        `keras.utils.PyDataset` or torch `DataLoader` of the same batches (Keras reads
+        those). Images are `(batch, *image_shape)` floats in [-1, 1]."""
         image_shape, label_shape = batch_shapes(x, y)
         if image_shape is not None:
             self.check_image_shape(image_shape)
@@ -177,7 +178,7 @@ class GANBase(AdversarialModel):
                 check_class_ids(np.reshape(y, (-1,)), self.num_classes)
             elif label_shape != (self.num_classes,):
                 x = with_class_id_check(x, self.num_classes)
-        return super().fit(x, y, *args, **kwargs)
+        return x
 
     def check_image_shape(self, shape):
         shape = tuple(shape)
@@ -215,10 +216,17 @@ class GANBase(AdversarialModel):
             float32 NumPy array `(num_images, height, width, channels)` in [-1, 1].
         """
         num_images = as_count(num_images, "num_images", least=0)
+        self.check_fits_in_memory(num_images)
         latents = draw_latents(num_images, self.latent_dim, seed, truncation)
         if self.num_classes is not None and labels is not None:
             labels = check_class_ids(labels, self.num_classes, num_images)
         return self.generate_from_latents(latents, labels, batch_size)
+
+    def check_fits_in_memory(self, num_images):
+        """Refuses, in one line, a number of images whose float32 array would not fit in
+        this machine's memory (rather than failing to allocate it)."""
+        size = 4 * num_images * math.prod(self.image_shape)
+        require_memory(size, f"{num_images:,} images of shape {self.image_shape}")
 
     def generate_from_latents(self, latents, labels=None, batch_size=256):
         """The generator's images of given latents (`ganzoo.latents`), in inference mode.
@@ -235,6 +243,7 @@ class GANBase(AdversarialModel):
         """
         latents = as_array(latents, "latents", 2, least=0)
         num_images = len(latents)
+        self.check_fits_in_memory(num_images)
         if latents.shape[1] != self.latent_dim:
             raise InvalidArgumentError(
                 f"latents must be (n, latent_dim={self.latent_dim}). Received shape "

@@ -138,7 +138,7 @@ class Pix2Pix(TranslationBase):
 
     def generator_forward(self, data):
         source, _ = self.unpack(data)
-        return self.generator(source, training=True)
+        return self.run_network(self.generator, source)
 
     def discriminator_loss(self, data, output):
         source, target = self.unpack(data)

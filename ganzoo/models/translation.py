@@ -17,9 +17,7 @@ The options are those of pytorch-CycleGAN-and-pix2pix, under descriptive names:
 | `input_channels`, `output_channels` | `--input_nc`, `--output_nc` |
 """
 
-import tensorflow as tf
-
-from ganzoo.arguments import as_count, as_counts, as_number
+from ganzoo.arguments import as_count, as_counts, as_number, is_tf_dataset
 from ganzoo.blocks import (
     check_upsampling,
     discriminator_network,
@@ -31,6 +29,7 @@ from ganzoo.blocks import (
 from ganzoo.errors import InvalidArgumentError
 from ganzoo.losses import get_objective
 from ganzoo.models.any_size import AnySize
+from ganzoo.models.checks import array_shape
 from ganzoo.training import AdversarialModel
 
 
@@ -162,31 +161,49 @@ class TranslationBase(AnySize, AdversarialModel):
                 f"build the model with image_size={shape[:2]}."
             )
 
-    def element_shapes(self, x):
-        """Per-image shapes of the two domains in a dataset of `(A, B)` batches.
+    def element_shapes(self, x, y=None):
+        """Per-image shapes of the two domains in what `fit` is given.
 
+        `x` is a `tf.data.Dataset`, a `keras.utils.PyDataset` or a
+        `torch.utils.data.DataLoader` of `(A, B)` or `{"A": ..., "B": ...}` batches (the
+        first batch is read to check it), or arrays: `x=A, y=B`, or `x={"A": A, "B": B}`.
         Returns `(shape_a, shape_b, layout)` with layout `"pair"` (a 2-tuple) or
         `"domains"` (a dict with keys `"A"` and `"B"`, ganzoo's unpaired loaders).
         Raises on anything else.
         """
-        spec = x.element_spec
-        if isinstance(spec, dict) and set(spec) == {"A", "B"}:
-            return tuple(spec["A"].shape[1:]), tuple(spec["B"].shape[1:]), "domains"
-        if isinstance(spec, (tuple, list)) and len(spec) == 2:
-            return tuple(spec[0].shape[1:]), tuple(spec[1].shape[1:]), "pair"
+        if is_tf_dataset(x):
+            batch = x.element_spec
+        elif y is not None:
+            batch = (x, y)
+        elif isinstance(x, dict):
+            batch = x
+        elif hasattr(x, "__getitem__") and hasattr(x, "num_batches"):  # a PyDataset
+            batch = x[0]
+        elif type(x).__name__ == "DataLoader":
+            batch = next(iter(x))
+        else:
+            batch = None
+        if is_tf_dataset(x):
+            shape_of = lambda spec, name: tuple(spec.shape)  # noqa: E731
+        else:
+            shape_of = array_shape
+        if isinstance(batch, dict) and set(batch) == {"A", "B"}:
+            a, b = shape_of(batch["A"], "images A"), shape_of(batch["B"], "images B")
+            return a[1:], b[1:], "domains"
+        if isinstance(batch, (tuple, list)) and len(batch) == 2:
+            a, b = shape_of(batch[0], "images A (x)"), shape_of(batch[1], "images B (y)")
+            return a[1:], b[1:], "pair"
         raise InvalidArgumentError(
-            f"{type(self).__name__} trains on batches of two image domains: a dataset of "
-            f"(A, B) tuples or of {{'A': ..., 'B': ...}} dicts. Received elements {spec}."
+            f"{type(self).__name__} trains on batches of two image domains: (A, B) tuples "
+            "or {'A': ..., 'B': ...} dicts, from a tf.data.Dataset, a keras.utils.PyDataset "
+            "or a torch DataLoader, or arrays x=A, y=B. Received "
+            f"{type(x).__name__}" + ("" if batch is None else f" of {batch!r:.200}") + "."
         )
 
-    def fit(self, x=None, *args, **kwargs):
-        if not isinstance(x, tf.data.Dataset):
-            raise InvalidArgumentError(
-                f"{type(self).__name__}.fit takes a tf.data.Dataset of (A, B) batches "
-                f"(see ganzoo.data). Received {type(x).__name__}."
-            )
-        self.check_data(*self.element_shapes(x))
-        return super().fit(x, *args, **kwargs)
+    def checked_data(self, x, y=None):
+        if x is not None:  # None: fit's validation pass, checked before
+            self.check_data(*self.element_shapes(x, y))
+        return x
 
     # -- inference ------------------------------------------------------------------
 

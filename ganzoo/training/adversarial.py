@@ -4,16 +4,27 @@ import dataclasses
 from collections.abc import Callable
 
 import keras
-import tensorflow as tf
 from keras import ops
 
 from ganzoo import backend, presets
-from ganzoo.arguments import as_count, as_flag, as_number, as_seed
+from ganzoo.arguments import as_count, as_flag, as_number, as_seed, is_tf_dataset
 from ganzoo.augment import diff_augment, parse_policy
 from ganzoo.blocks.spectral import spectrally_normalized
 from ganzoo.errors import InvalidArgumentError
 from ganzoo.losses import discriminator_objective
 from ganzoo.training.optimizer_group import OptimizerGroup
+
+
+def step_batch(data):
+    """A batch as a data set yields it (images; `(images, labels)`; `(A, B)`;
+    `{"A", "B"}`), as backend tensors, from what Keras hands a step: `train_on_batch(x,
+    y)` and array inputs arrive as `(x, y, sample_weight)` with Nones, and NumPy arrays
+    reach a torch step unconverted."""
+    if isinstance(data, (tuple, list)):
+        data = tuple(part for part in data if part is not None)
+        if len(data) == 1:
+            (data,) = data
+    return keras.tree.map_structure(ops.convert_to_tensor, data)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -101,13 +112,15 @@ class AdversarialModel(presets.PresetModel, keras.Model):
             `ganzoo.blocks.spectral`). Defaults to False.
         ema_decay: keep an exponential moving average of each generator's weights,
             w_avg <- d * w_avg + (1 - d) * w after every train step (Yazici et al.,
-            2019; Karras et al.), in a copy of the network (`averaged_generators`,
+            2019; Karras et al.), d warmed up from 0.1 (`update_averages`), in a copy
+            of the network (`averaged_generators`,
             saved and resumed with the model) that samples, translates, is scored
             and exported. In (0, 1), e.g. 0.999. Defaults to None (no average).
         **kwargs: passed to `keras.Model` (e.g. `name`).
     """
 
     kind = None  # one of KINDS, set by each family
+    networks_training = True  # False while test_step scores a held-out batch
     tracked_metrics = ()
     discriminator_steps = 1
 
@@ -182,15 +195,22 @@ class AdversarialModel(presets.PresetModel, keras.Model):
             self.averaged_generators.append(average)
 
     def update_averages(self):
-        """w_avg <- d * w_avg + (1 - d) * w, every weight of each trained generator
-        (batch-norm statistics included); the backends call it after each step."""
+        """w_avg <- d_t * w_avg + (1 - d_t) * w, every weight of each trained generator
+        (batch-norm statistics included), after train step t; the backends call it
+        after each step. d_t = min(ema_decay, (1 + t) / (10 + t)) warms up as
+        `tf.train.ExponentialMovingAverage` with `num_updates` does: early averages
+        follow the weights (a few hundred steps of 0.999 would still be the initial,
+        grey generator), later ones average over ~1 / (1 - ema_decay) steps."""
         if self.ema_decay is None:
             return
+        step = ops.cast(self.optimizer["g_optimizer"].iterations, "float32")
+        decay = ops.minimum(self.ema_decay, (1.0 + step) / (10.0 + step))
         for network, average in zip(
             self.trained_generators(), self.averaged_generators, strict=True
         ):
             for weight, mean in zip(network.weights, average.weights, strict=True):
-                mean.assign(self.ema_decay * mean + (1.0 - self.ema_decay) * weight)
+                d = ops.cast(decay, mean.dtype)
+                mean.assign(d * mean + (1.0 - d) * weight)
 
     # -- training -------------------------------------------------------------------
 
@@ -230,17 +250,29 @@ class AdversarialModel(presets.PresetModel, keras.Model):
             return fakes
         return keras.tree.map_structure(keras.ops.stop_gradient, fakes)
 
+    def run_network(self, network, inputs):
+        """`network(inputs)` as the running step calls its networks: in training mode in
+        `train_step` (batch statistics, dropout), in inference mode in `test_step`."""
+        return network(inputs, training=self.networks_training)
+
     def discriminate(self, network, images, *conditions):
-        """`network` in training mode on `images` as the discriminator sees them: through
-        the DiffAugment policy and the annealed instance noise (if any), the same for
-        real and generated images; `conditions` (labels) pass unchanged."""
+        """`network` (`run_network`) on `images` as the discriminator sees them in training:
+        through the DiffAugment policy and the annealed instance noise (if any), the
+        same for real and generated images; `conditions` (labels) pass unchanged. A
+        held-out batch (`test_step`) is scored as it is."""
+        if self.networks_training:
+            images = self.perturbed(images)
+        return self.run_network(network, [images, *conditions] if conditions else images)
+
+    def perturbed(self, images):
+        """`images` through the DiffAugment policy and the annealed instance noise."""
         images = diff_augment(images, self.augment_policy, self.seed_generator)
         if self.instance_noise:
             steps = ops.cast(self.optimizer["d_optimizer"].iterations, "float32")
             scale = self.instance_noise * ops.maximum(0.0, 1.0 - steps / self.instance_noise_steps)
             noise = keras.random.normal(ops.shape(images), seed=self.seed_generator)
             images = images + ops.cast(scale, images.dtype) * ops.cast(noise, images.dtype)
-        return network([images, *conditions] if conditions else images, training=True)
+        return images
 
     def discriminator_objective(self, discriminate, real, fake):
         """`ganzoo.losses.discriminator_objective` with the model's objective, gradient
@@ -256,12 +288,39 @@ class AdversarialModel(presets.PresetModel, keras.Model):
             self.r1_weight,
         )
 
-    def fit(self, x=None, *args, **kwargs):
-        """`keras.Model.fit`. A `tf.data.Dataset` is taken in its own order: ganzoo's
-        pipelines shuffle with their seed (Keras' default `shuffle=True` only warns)."""
-        if isinstance(x, tf.data.Dataset):
+    # -- Keras' entry points, each after the family's data checks ------------------
+
+    def checked_data(self, x, y=None):
+        """`x` once checked to fit the model (each family says how), or a one-line
+        error before Keras or a backend sees it."""
+        return x
+
+    def fit(self, x=None, y=None, *args, **kwargs):
+        """`keras.Model.fit`. A `tf.data.Dataset` or torch `DataLoader` is taken in its
+        own order: ganzoo's pipelines shuffle with their seed (Keras' default
+        `shuffle=True` only warns)."""
+        x = self.checked_data(x, y)
+        if is_tf_dataset(x) or type(x).__name__ == "DataLoader":
             kwargs.setdefault("shuffle", False)
-        return super().fit(x, *args, **kwargs)
+        return super().fit(x, y, *args, **kwargs)
+
+    def evaluate(self, x=None, y=None, *args, **kwargs):
+        return super().evaluate(self.checked_data(x, y), y, *args, **kwargs)
+
+    def train_on_batch(self, x, y=None, *args, **kwargs):
+        return super().train_on_batch(self.checked_batch(x, y), y, *args, **kwargs)
+
+    def test_on_batch(self, x, y=None, *args, **kwargs):
+        return super().test_on_batch(self.checked_batch(x, y), y, *args, **kwargs)
+
+    def checked_batch(self, x, y):
+        """`checked_data` of one batch, which cannot be None."""
+        if x is None:
+            raise InvalidArgumentError(
+                f"{type(self).__name__} takes a batch: x is None. Give images (and "
+                "labels or targets as y), as fit does."
+            )
+        return self.checked_data(x, y)
 
     def train_step(self, *args):
         phases = self.phases()
@@ -270,7 +329,27 @@ class AdversarialModel(presets.PresetModel, keras.Model):
                 f"{type(self).__name__}.phases() must name exactly one phase that trains "
                 "through the fakes (the generator's), with repeats=1."
             )
-        return backend.train_step(self, phases, *args)
+        return backend.train_step(self, phases, *args[:-1], step_batch(args[-1]))
+
+    def test_step(self, *args):
+        """Each phase's loss on a held-out batch, updating nothing (`evaluate`,
+        `test_on_batch`, `fit(validation_data=...)`), logged under the names training
+        logs: the networks in inference mode (batch norm's moving statistics, no
+        dropout), the discriminator shown the images without DiffAugment or instance
+        noise, the generator's fresh outputs (no image pool)."""
+        return backend.test_step(self, self.held_out_logs, *args[:-1], step_batch(args[-1]))
+
+    def held_out_logs(self, data):
+        """The trackers' results after adding each phase's logs on `data` (`test_step`)."""
+        self.networks_training = False
+        try:
+            fakes = self.generator_forward(data)
+            for phase in self.phases():
+                _, logs = phase.loss(data, fakes)
+                self.update_trackers(logs)
+        finally:
+            self.networks_training = True
+        return self.tracker_results()
 
     def compile(
         self,

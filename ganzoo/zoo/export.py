@@ -124,16 +124,17 @@ def generator_signatures(model, uint8=False, test_time_dropout=False):
         return endpoints
 
     z = tf.TensorSpec((None, model.latent_dim), tf.float32, name="z")
+    generator = model.generators()[0]  # the moving average with ema_decay, as generate()
     if model.num_classes is None:
 
         def generate(z):
-            return {"images": from_unit(model.generator(z, training=False))}
+            return {"images": from_unit(generator(z, training=False))}
 
         return {"serving_default": (generate, [z])}
 
     def generate_conditional(z, labels):
         one_hot = keras.ops.one_hot(labels, model.num_classes)
-        return {"images": from_unit(model.generator([z, one_hot], training=False))}
+        return {"images": from_unit(generator([z, one_hot], training=False))}
 
     labels = tf.TensorSpec((None,), tf.int32, name="labels")
     return {"serving_default": (generate_conditional, [z, labels])}

@@ -216,6 +216,23 @@ def model_parameters(cls):
     return expected
 
 
+def check_counts(table, cls, where):
+    """Raises RecipeError for a count below 1 (filters = 0): an integer argument whose
+    default is a positive integer, except those the class may take as 0
+    (`counts_from_zero`, e.g. CycleGAN's pool_size)."""
+    for klass in cls.__mro__:
+        if not klass.__module__.startswith("ganzoo."):
+            break
+        for parameter in inspect.signature(klass.__init__).parameters.values():
+            default, value = parameter.default, table.get(parameter.name)
+            counted = type(default) is int and default >= 1 and type(value) is int
+            least = 0 if parameter.name in getattr(cls, "counts_from_zero", ()) else 1
+            if counted and value < least:
+                raise RecipeError(
+                    f"{where}: {parameter.name} must be at least {least}; received {value}."
+                )
+
+
 def data_sources():
     """Source name -> source function, for `[data] source`."""
     from ganzoo.data.sources import SOURCES  # local: imports TensorFlow, as model_families
@@ -226,7 +243,7 @@ def data_sources():
 def data_source(name, where="[data]"):
     """The source function a recipe names, or RecipeError listing the known ones."""
     sources = data_sources()
-    if name not in sources:
+    if not isinstance(name, str) or name not in sources:
         raise RecipeError(f"{where}: unknown source {name!r}. Known sources: {', '.join(sources)}.")
     return sources[name]
 
@@ -265,6 +282,7 @@ def check_recipe(raw, name, where):
         model_parameters(classes[family]),
         f"{where} [model] ({family})",
     )
+    check_counts(model, classes[family], f"{where} [model] ({family})")
     data = dict(raw["data"])
     source = data_source(data.get("source"), f"{where} [data]")
     check_table(

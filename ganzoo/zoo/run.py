@@ -7,7 +7,6 @@ against its untrained twin, and write the preset.
 import concurrent.futures
 import contextlib
 import json
-import pathlib
 import tempfile
 import time
 
@@ -25,7 +24,7 @@ from ganzoo.callbacks import (
 )
 from ganzoo.data.sources import SOURCES
 from ganzoo.errors import GanzooError, WorkersLostError
-from ganzoo.files import written_whole
+from ganzoo.files import make_folder, written_whole
 from ganzoo.images import preview_images, save_image_grid
 from ganzoo.metrics.held_out import (
     held_out_examples,
@@ -276,6 +275,34 @@ def train(recipe, out, verbose="auto"):
         return train_here(recipe, out, verbose)
 
 
+def check_not_past(position, epochs, out):
+    """Refuses to rerun a run folder whose checkpoint is past `epochs`: training
+    nothing and rewriting its preset would label the longer run's weights with the
+    shorter recipe."""
+    epoch, step = position
+    if epoch > epochs or (epoch == epochs and step):
+        at = f"{epoch} epochs" + (f" and {step} steps" if step else "")
+        raise RecipeError(
+            f"{out} has trained {at} already, more than the {epochs} asked (--epochs / "
+            f"train.epochs): nothing was changed. Pass at least {epoch + bool(step)} epochs "
+            "to continue it, or another --out to train the shorter recipe."
+        )
+
+
+def interrupted_message(checkpoint):
+    """What a Ctrl-C during `train` leaves behind, in one sentence."""
+    if not checkpoint.state.exists():
+        return (
+            "interrupted before the first checkpoint; nothing was saved: run the same "
+            "command to start again."
+        )
+    epoch, step = checkpoint.position()
+    return (
+        f"interrupted; the last checkpoint (after epoch {epoch}, step {step}) is intact: "
+        "run the same command to resume."
+    )
+
+
 @contextlib.contextmanager
 def dtype_policy(name):
     """Keras' global dtype policy set to `name` (models built now compute in it), and
@@ -290,12 +317,18 @@ def dtype_policy(name):
 
 def train_here(recipe, out, verbose):
     """`train` in the current device context."""
-    out = pathlib.Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = make_folder(out)
     chief = backend.is_chief()
-    if chief:
-        check_same_run(recipe, out / "recipe.json", (out / "checkpoint" / "state.json").exists())
     options = recipe.train
+    checkpoint = Checkpoint(
+        out / "checkpoint",
+        options.checkpoint_every_steps,
+        restore=False,
+        every_minutes=options.checkpoint_every_minutes,
+    )
+    check_not_past(checkpoint.position(), options.epochs, out)
+    if chief:
+        check_same_run(recipe, out / "recipe.json", checkpoint.state.exists())
     model = build_model(recipe)
     dataset = build_data(recipe, model)
     steps = options.steps_per_epoch or int(dataset.cardinality())
@@ -328,13 +361,9 @@ def train_here(recipe, out, verbose):
     if chief:
         examples = preview_examples(recipe, model)
 
-    checkpoint = Checkpoint(
-        out / "checkpoint",
-        options.checkpoint_every_steps,
-        restore=False,
-        every_minutes=options.checkpoint_every_minutes,
-    )
     epoch, step = checkpoint.restore(model)
+    if chief:  # rows of epochs after the checkpoint were trained by a run killed since
+        CSVHistory(out / "history.csv").keep_epochs(epoch)
     if (epoch, step) != (0, 0):
         at = f"epoch {epoch + 1}" + (f", step {step + 1}" if step else "")
         print(f"ganzoo: resuming from {at} (checkpoint {checkpoint.state})")
@@ -348,7 +377,6 @@ def train_here(recipe, out, verbose):
     callbacks = [
         interrupt,  # Ctrl-C ends the run between steps
         stop,  # before Checkpoint: a NaN step is never saved
-        saving,
     ]
     if chief:
         print(f"ganzoo: to watch training: tensorboard --logdir {out / 'logs'}")
@@ -364,9 +392,13 @@ def train_here(recipe, out, verbose):
         ]
         callbacks += [
             *([InView(viewer, in_view) for viewer in viewers] if apart else viewers),
+            # Before the checkpoint: a kill between the two leaves the row of an epoch the
+            # checkpoint lacks, which the resumed run trains again and rewrites
+            # (`keep_epochs` above); after it, a kill there would lose the row.
             CSVHistory(out / "history.csv"),
             keras.callbacks.TensorBoard(out / "logs", write_graph=False),
         ]
+    callbacks.append(saving)
 
     unused = [dataset]  # built above and never iterated: the first fit's
 
@@ -401,11 +433,7 @@ def train_here(recipe, out, verbose):
                 verbose=verbose,
             )
     except KeyboardInterrupt:
-        epoch, step = checkpoint.position()
-        raise KeyboardInterrupt(
-            f"interrupted; the last checkpoint (after epoch {epoch}, step {step}) is intact: "
-            "run the same command to resume."
-        ) from None
+        raise KeyboardInterrupt(interrupted_message(checkpoint)) from None
     except Exception as error:
         if not apart or isinstance(error, GanzooError):
             raise

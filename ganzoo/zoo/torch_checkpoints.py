@@ -82,7 +82,12 @@ def read_state_dict(path):
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as error:  # torch raises pickle, zip and runtime errors alike
-        raise PresetError(f"{path} is not a PyTorch state dict ({error}).") from None
+        # torch's own message is a bare key, or its `weights_only` advice in terminal
+        # colours: the kind of error says enough.
+        raise PresetError(
+            f"{path} is not a PyTorch state dict (torch.load failed: {type(error).__name__}). "
+            "Give the generator's .pth file as the reference repo saves it (latest_net_G.pth)."
+        ) from None
     state = state.get("state_dict", state) if isinstance(state, dict) else state
     if not isinstance(state, dict) or not all(torch.is_tensor(v) for v in state.values()):
         raise PresetError(
