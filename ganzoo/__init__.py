@@ -11,9 +11,16 @@ model class, by `import ganzoo.models`, or by `import ganzoo` after `import kera
 """
 
 import importlib
+import os
 import sys
 
 from ganzoo.version import __version__
+
+# TensorFlow's C++ error-level lines that are no error of the user's (grappler's
+# "remapper failed" on gradient-penalty graphs, "failed call to cuInit" on a machine
+# without CUDA): off unless the user set a level. The "I0000" lines TensorFlow prints
+# while it imports come before any setting applies (the CLI keeps them off its stderr).
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 # name -> (module, attribute); attribute None for the module itself
 _API = {

@@ -13,7 +13,9 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 import pytest
+from PIL import Image
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 CONSTRAINTS = REPO / ".ci" / "constraints.txt"
@@ -139,3 +141,24 @@ def test_a_tfds_source_imports_and_fails_fast_without_network(user):
     assert "downloaded" in output or "cannot download the mnist data set" in output
     if "offline" in output:
         assert float(output.split("offline in ")[1].split(" s")[0]) < 30
+
+
+def test_the_readme_first_command_shows_digits_in_minutes(user):
+    """The README's first command, after its install, from the wheel: it exits 0 within
+    minutes (about two on 2 CPU cores; the limit leaves room for slower machines) and
+    writes samples that are not flat, its report page and a preset whose claim holds.
+    Cost: ~2 minutes."""
+    _, work, env = user
+    readme = (REPO / "README.md").read_text()
+    first = next(line for line in readme.splitlines() if line.startswith("python3 -m venv"))
+    command = first.split("&& ganzoo ", 1)[1].split()
+    start = time.perf_counter()
+    ganzoo(user, *command)
+    seconds = time.perf_counter() - start
+    print(f"the README's first command: {seconds:.0f} s")
+    assert seconds < 6 * 60
+    out = work / command[command.index("--out") + 1]
+    samples = np.asarray(Image.open(out / "samples.png").convert("L"), np.float32) / 255
+    assert samples.std() > 0.2  # ink on paper, not a grey square (~0.3 for digits)
+    assert (out / "index.html").is_file()
+    assert json.loads((out / "preset" / "metadata.json").read_text())["claim"]["holds"]
