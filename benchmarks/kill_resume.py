@@ -130,7 +130,13 @@ def main(argv=None):
     print_table(
         f"SIGKILL at random moments, then the same command until it finishes "
         f"(up to {args.kills} kills per run, seed {args.seed})",
-        ["backend", "recipe", "kills landed", "weights, random state, history identical", "seconds"],
+        [
+            "backend",
+            "recipe",
+            "kills landed",
+            "weights, random state, history identical",
+            "seconds",
+        ],
         rows(),
     )
 

@@ -48,6 +48,8 @@ def _sigmoid_cross_entropy_fake(scores):
 
 
 def cross_entropy_discriminator_loss(real_scores, fake_scores):
+    """-log D(x) - log(1 - D(G(z))) on logits: D's side of the minimax and
+    non-saturating games (Goodfellow et al., 2014). Scalar, the batch mean."""
     return _sigmoid_cross_entropy_real(real_scores) + _sigmoid_cross_entropy_fake(fake_scores)
 
 
@@ -75,14 +77,19 @@ def least_squares_discriminator_loss(real_scores, fake_scores, smoothing=0.0):
 
 
 def least_squares_generator_loss(fake_scores):
+    """(D(G(z)) - 1)^2: LSGAN's generator (Mao et al., 2017). Scalar, the batch mean."""
     return ops.mean(ops.square(fake_scores - 1.0))
 
 
 def wasserstein_discriminator_loss(real_scores, fake_scores):
+    """D(G(z)) - D(x): the WGAN critic (Arjovsky et al., 2017; with the gradient penalty
+    of Gulrajani et al., 2017, `gradient_penalty`). Scalar, the batch means."""
     return ops.mean(fake_scores) - ops.mean(real_scores)
 
 
 def hinge_discriminator_loss(real_scores, fake_scores):
+    """max(0, 1 - D(x)) + max(0, 1 + D(G(z))): the hinge loss of SN-GAN and SAGAN
+    (Miyato et al., 2018). Scalar, the batch means."""
     return ops.mean(ops.relu(1.0 - real_scores)) + ops.mean(ops.relu(1.0 + fake_scores))
 
 

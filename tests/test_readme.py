@@ -1,4 +1,5 @@
-"""Every Python block of the README runs as written, in order, in one empty folder.
+"""Every Python block of the README and of the guides (docs/guide/, the site's pages)
+runs as written, in order, in one empty folder.
 
 Blocks that train for long are cut, by `cut_training` below and nothing else: each
 `.fit(..., epochs=N` runs `epochs=1, steps_per_epoch=2` instead. The data block reads
@@ -15,8 +16,21 @@ import numpy as np
 import pytest
 from PIL import Image
 
-README = pathlib.Path(__file__).parents[1] / "README.md"
-BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.DOTALL)
+ROOT = pathlib.Path(__file__).parents[1]
+# The README, then the guides in the site's order (mkdocs.yml's nav).
+PAGES = [ROOT / "README.md"] + [
+    ROOT / "docs" / page
+    for page in re.findall(
+        r"^\s+- [^:]+: (guide/[\w-]+\.md)$", (ROOT / "mkdocs.yml").read_text(), re.M
+    )
+]
+BLOCKS = [
+    (f"{page.relative_to(ROOT)} block {number}", code)
+    for page in PAGES
+    for number, code in enumerate(
+        re.findall(r"```python\n(.*?)```", page.read_text(), flags=re.DOTALL), 1
+    )
+]
 TRAINING = re.compile(r"(\.fit\([^\n]*?)epochs=\d+")
 
 pytestmark = [
@@ -48,16 +62,16 @@ def the_users_folders(root):
     write_images(root / "photos", 3)
 
 
-def test_the_readme_has_its_python_blocks():
-    assert len(BLOCKS) >= 7
-    assert all("import" in block for block in BLOCKS)  # each brings its own imports
+def test_the_readme_and_the_guides_have_their_python_blocks():
+    assert len(PAGES) == 15 and len(BLOCKS) >= 8
+    assert all("import" in code for _, code in BLOCKS)  # each brings its own imports
 
 
 def test_every_python_block_of_the_readme_runs(tmp_path, monkeypatch):
     import tensorflow_datasets as tfds
 
     monkeypatch.chdir(tmp_path)
-    for number, block in enumerate(BLOCKS, 1):
+    for where, block in BLOCKS:
         uses_user_data = "paired_folder(" in block
         if uses_user_data:
             the_users_folders(tmp_path)
@@ -68,6 +82,6 @@ def test_every_python_block_of_the_readme_runs(tmp_path, monkeypatch):
         )
         with context:
             try:
-                exec(compile(cut_training(block), f"README block {number}", "exec"), {})
+                exec(compile(cut_training(block), where, "exec"), {})
             except Exception as error:
-                raise AssertionError(f"README block {number} fails:\n{block}") from error
+                raise AssertionError(f"{where} fails:\n{block}") from error

@@ -51,7 +51,9 @@ def test_committed_outputs_are_those_of_the_current_code(path):
 
 
 def documented_names():
-    return (ROOT / "README.md").read_text()
+    """The README and the documentation site's pages (guides and API reference)."""
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+    return "\n".join(page.read_text() for page in pages if "tutorials" not in page.parts)
 
 
 def ganzoo_names(source):
@@ -79,7 +81,9 @@ def test_notebooks_use_only_documented_public_api(path):
         assert "sys.path" not in cell.source
         for module, name in ganzoo_names(cell.source):
             assert not name.startswith("_"), f"{module}.{name} is private"
-            assert name in readme, f"{module}.{name} (used in {path.name}) is not in the README"
+            assert name in readme, (
+                f"{module}.{name} (used in {path.name}) is not in the README or the docs"
+            )
 
 
 RUNS = [
