@@ -396,6 +396,7 @@ def test_photo_pairs():
 # -- feeding fit ------------------------------------------------------------------------
 
 
+@pytest.mark.every_backend  # fit on each backend
 def test_paired_folder_feeds_fit(side_by_side):
     """A folder pipeline goes straight into fit (unpaired {"A", "B"} batches are fed to
     CycleGAN in test_models)."""

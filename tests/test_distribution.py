@@ -71,6 +71,7 @@ def run_on_two_devices(script, *args):
     return json.loads(run.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.slow  # ~40 s: XLA compiles the step for 1 and for 4 devices
 @pytest.mark.skipif(BACKEND != "jax", reason="JAX's DataParallel")
 def test_jax_data_parallel_matches_one_device():
     """On JAX the two-device step is the one-device step split by XLA: every family,
@@ -79,6 +80,7 @@ def test_jax_data_parallel_matches_one_device():
     assert max(differences.values()) < 1e-4, differences
 
 
+@pytest.mark.slow  # ~17 s: the step traced for one device and for a strategy
 @pytest.mark.skipif(BACKEND != "tensorflow", reason="TensorFlow's MirroredStrategy")
 def test_tensorflow_mirrored_strategy_matches_one_device():
     """On TensorFlow each replica takes half the batch and the replicas' gradients are

@@ -81,6 +81,7 @@ def arithmetic_image():
 
 
 @pytest.mark.one_backend  # runs every backend itself
+@pytest.mark.slow  # ~15 s: three backends in subprocesses
 def test_arithmetic_on_fixed_latents_gives_the_same_image_on_every_backend():
     tests = os.path.dirname(__file__)
     script = (

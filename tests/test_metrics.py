@@ -188,6 +188,7 @@ def test_inception_features_shape_and_resize():
 
 
 @pytest.mark.one_backend  # runs every backend itself
+@pytest.mark.slow  # ~15 s: three backends in subprocesses
 def test_scores_are_the_same_on_every_backend():
     """The digit logits FD of 300 test digits against 300 train digits, computed in a
     subprocess per backend, agrees within 1e-4 (relative)."""

@@ -165,7 +165,7 @@ def test_a_preset_holds_the_models_random_state_whatever_the_global_one(tmp_path
 def test_held_out_batches_are_scored_without_an_update(capsys):
     """`test_on_batch` and `evaluate` log the training losses on held-out batches and
     change no variable (weights, batch-norm statistics, image pools, optimizer);
-    `train_on_batch` takes arrays as `fit` does. Cost: ~8 s (five families)."""
+    `train_on_batch` takes arrays as `fit` does. Cost: ~8 s (five families; 16 on JAX)."""
     for family in ("gan", "dcgan", "cgan", "pix2pix", "cyclegan"):
         model = tiny(family, seed=0)
         model.compile()
@@ -179,7 +179,13 @@ def test_held_out_batches_are_scored_without_an_update(capsys):
         before = [np.array(keras.ops.convert_to_numpy(v)) for v in model.variables]
         slots = [np.array(keras.ops.convert_to_numpy(v)) for v in model.optimizer.variables]
         held_out = model.test_on_batch(x, y, return_dict=True)
-        evaluated = model.evaluate(x, y, batch_size=len(x), verbose=0, return_dict=True)
+        # evaluate runs the same test_step in Keras' loop: for two families (compile time)
+        again = family in ("gan", "pix2pix")
+        evaluated = (
+            model.evaluate(x, y, batch_size=len(x), verbose=0, return_dict=True)
+            if again
+            else model.test_on_batch(x, y, return_dict=True)
+        )
         assert set(held_out) == set(trained) == set(evaluated), family
         assert all(np.isfinite(float(v)) for v in held_out.values()), (family, held_out)
         # The same batch scores the same, but for new noise: a GAN draws new latents.
@@ -224,8 +230,8 @@ def test_translate_refuses_uint8_images():
 @pytest.mark.slow
 def test_ctrl_c_at_any_moment_of_start_up_exits_130_saying_what_is_left(tmp_path):
     """SIGINT while the backend imports, while the model builds, and while it trains:
-    each exits 130 with one line, which says whether a checkpoint exists. Cost: ~20 s."""
-    for delay in (0.3, 1.5, 3.0, 6.0):
+    each exits 130 with one line, which says whether a checkpoint exists. Cost: ~40 s."""
+    for delay in (0.3, 1.0, 1.5, 2.0, 2.5, 3.0, 6.0):
         out = tmp_path / f"after_{delay}"
         command = train_command("dcgan_mnist5k", out) + ["--set", "train.epochs=200"]
         process = subprocess.Popen(

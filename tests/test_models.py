@@ -41,8 +41,10 @@ def test_saving_and_resume(family, tmp_path):
     run_saving_test(lambda: tiny(family, seed=3), tiny_data(model), tmp_path)
 
 
-@pytest.mark.one_backend
+@pytest.mark.slow  # ~15-35 s: two more backends in subprocesses
 def test_cross_backend_weights(tmp_path):
+    """Weights saved on this lane's backend load on the two others (each lane checks
+    its backend as the source)."""
     run_cross_backend_test(FAMILIES, tmp_path)
 
 

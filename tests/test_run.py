@@ -82,8 +82,9 @@ def trained_weights(name, out, interrupt_at=None, monkeypatch=None, precision="f
 
 
 @pytest.mark.parametrize(
-    "name", ["dcgan_mnist5k", pytest.param("cyclegan_digits_typeset", marks=pytest.mark.slow)]
-)
+    "name",
+    [pytest.param(n, marks=pytest.mark.slow) for n in ("dcgan_mnist5k", "cyclegan_digits_typeset")],
+)  # ~15 s for the DCGAN: five runs of a recipe
 def test_an_interrupted_run_resumes_to_the_same_weights(name, tmp_path, monkeypatch, capsys):
     """Shuffled data, checkpoints within and between epochs: a run stopped after any
     step and run again ends with the weights of the uninterrupted run, bit for bit, and
@@ -105,8 +106,9 @@ def test_an_interrupted_run_resumes_to_the_same_weights(name, tmp_path, monkeypa
 
 
 @pytest.mark.parametrize(
-    "precision", ["mixed_bfloat16", pytest.param("mixed_float16", marks=pytest.mark.slow)]
-)
+    "precision",
+    [pytest.param(p, marks=pytest.mark.slow) for p in ("mixed_bfloat16", "mixed_float16")],
+)  # ~20 s each: five runs of a recipe
 def test_a_mixed_precision_run_resumes_to_the_same_weights(precision, tmp_path, monkeypatch):
     """Under a mixed-precision policy (float16: with its loss scales, saved with the
     optimizers) a stopped run ends with the uninterrupted run's weights, bit for bit;

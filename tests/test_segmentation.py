@@ -95,6 +95,7 @@ def test_a_unet_trains_saves_and_reloads(tmp_path, upsampling, network):
     assert type(ganzoo.from_preset(preset)) is ganzoo.UNet
 
 
+@pytest.mark.slow  # ~20 s on JAX: SSIM and PSNR metrics compile
 def test_a_regression_unet_learns_with_l2_and_reports_psnr():
     model = tiny_unet(task="regression", num_classes=None, output_channels=1,
                       regression_loss="l2")  # fmt: skip

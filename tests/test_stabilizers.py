@@ -147,7 +147,15 @@ PER_SAMPLE_NORM = {
 }
 
 
-@pytest.mark.parametrize("family", ["gan", "dcgan", "cgan", "pix2pix", "cyclegan"])
+@pytest.mark.parametrize(  # the translators with every stabiliser: 10-25 s each, slow
+    "family",
+    [
+        "gan",
+        "dcgan",
+        "cgan",
+        *(pytest.param(f, marks=pytest.mark.slow) for f in ("pix2pix", "cyclegan")),
+    ],
+)
 def test_every_family_trains_saves_and_resumes_with_every_stabiliser(family, tmp_path):
     options = {**ALL_ON, **PER_SAMPLE_NORM.get(family, {})}
     model = tiny(family, **options)

@@ -102,6 +102,7 @@ def test_other_architectures_are_refused_by_name(tmp_path):
     assert not any((tmp_path / name).exists() for name in "abc")
 
 
+@pytest.mark.slow  # ~10 s: a ganzoo command in a subprocess
 def test_import_torch_command(tmp_path):
     """`ganzoo import-torch` writes the preset; `ganzoo translate` then runs it."""
     checkpoint = saved(resnet(), tmp_path / "horse2zebra.pth")

@@ -77,7 +77,10 @@ MODELS = {
 }
 
 
-@pytest.mark.parametrize("name", MODELS)
+@pytest.mark.parametrize(  # the translators' ~10 s each: slow
+    "name",
+    [n if n.startswith("dcgan") else pytest.param(n, marks=pytest.mark.slow) for n in MODELS],
+)
 def test_each_upsampling_trains_saves_and_reloads(name, tmp_path):
     family, options = MODELS[name]
     model = tiny(family, **options)

@@ -51,7 +51,8 @@ def apply_gradients(optimizer, grads, variables):
     """
     kernels = [is_channels_last_kernel(v.value) for v in variables]
     dense = all(k or v.value.is_contiguous() for k, v in zip(kernels, variables, strict=True))
-    if not (plain_adam(optimizer) and dense) or any(g is None for g in grads):
+    compiling = torch.compiler.is_compiling()  # the fused kernel has no fake (meta) kernel
+    if compiling or not (plain_adam(optimizer) and dense) or any(g is None for g in grads):
         optimizer.apply(grads, variables)
         return
     index = optimizer._get_variable_index

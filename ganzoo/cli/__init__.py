@@ -34,7 +34,7 @@ from ganzoo.cli import (
 )
 from ganzoo.cli.common import BACKENDS, start_backend
 from ganzoo.errors import GanzooError
-from ganzoo.interrupts import catch_interrupts, raise_if_interrupted
+from ganzoo.interrupts import catch_interrupts, interrupted, raise_if_interrupted
 
 # Each command is a module: NAME, HELP, add_arguments(parser), run(args) -> exit status
 # or None. Modules that import Keras are imported inside `run` (start-up time: `--help`,
@@ -101,15 +101,31 @@ def main(argv=None):
             start_backend(getattr(args, "verbose", False))
             raise_if_interrupted()
         return RUNS[args.command](args) or 0
-    except (GanzooError, ValueError, TypeError, OSError, RuntimeError) as error:
-        end_progress_line(args)
-        message = " ".join(str(error).split()) or type(error).__name__  # one line
-        print(f"ganzoo: error: {message}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt as interrupt:
         end_progress_line(args)
         print(f"ganzoo: {str(interrupt) or 'interrupted'}", file=sys.stderr)
         return 130
+    except Exception as error:
+        end_progress_line(args)
+        if interrupted():  # a Ctrl-C that library code caught, leaving a half-made import
+            print("ganzoo: interrupted", file=sys.stderr)
+            return 130
+        if not isinstance(error, (GanzooError, ValueError, TypeError, OSError, RuntimeError)):
+            raise
+        message = " ".join(str(error).split()) or type(error).__name__  # one line
+        print(f"ganzoo: error: {message}", file=sys.stderr)
+        return 2
+
+
+def command():
+    """The `ganzoo` executable: `main()`, then the exit. After a Ctrl-C, libraries may be
+    half-imported and their exit handlers fail or wait: the process ends at once."""
+    status = main()
+    if interrupted():
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
+    return status
 
 
 def end_progress_line(args):

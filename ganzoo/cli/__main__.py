@@ -2,6 +2,6 @@
 
 import sys
 
-from ganzoo.cli import main
+from ganzoo.cli import command
 
-sys.exit(main())
+sys.exit(command())
