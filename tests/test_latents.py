@@ -29,6 +29,20 @@ def test_draws_are_seeded_and_truncation_keeps_every_entry_within_its_threshold(
         draw_latents(2, 4, truncation=0)
 
 
+def test_truncated_draws_follow_the_truncated_normal_at_any_threshold():
+    """BigGAN's rule (redraw beyond the threshold) gives N(0, 1) truncated to [-t, t]:
+    its standard deviation at t = 1 is 0.5376, at t = 2 0.8796; one pass draws it, so a
+    threshold of 1e-300 (which the redrawing loop never passed) answers at once."""
+    for threshold, std in ((1.0, 0.5376), (2.0, 0.8796)):
+        latents = draw_latents(20_000, 10, seed=0, truncation=threshold)
+        assert np.abs(latents).max() <= threshold
+        assert abs(latents.std() - std) < 0.005 and abs(latents.mean()) < 0.005
+    tiny = draw_latents(4, 100, seed=0, truncation=1e-300)
+    assert tiny.shape == (4, 100) and np.abs(tiny).max() <= 1e-300
+    with pytest.raises(ValueError, match="latents of 100 floats take .* GiB, more than"):
+        draw_latents(10**12, 100)
+
+
 def test_interpolation_ends_at_its_endpoints_and_slerp_keeps_the_norm():
     start, end = draw_latents(2, 64, seed=0)
     end *= np.linalg.norm(start) / np.linalg.norm(end)  # equal norms

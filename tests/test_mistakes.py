@@ -19,6 +19,7 @@ from benchmarks.kill_resume import RECIPES, train_command
 from ganzoo.callbacks import CSVHistory
 from ganzoo.cli import main
 from ganzoo.data import image_batches
+from ganzoo.data.folders import conversions
 from ganzoo.errors import GanzooError
 from ganzoo.metrics import kernel_distance
 from ganzoo.models import from_preset
@@ -68,9 +69,15 @@ def test_translate_keeps_inputs_that_share_a_name_apart_and_says_what_it_convert
     assert sorted(str(p.relative_to(out)) for p in out.rglob("*.png")) == ["a/x.png", "b/x.png"]
     page = (out / "index.html").read_text()
     assert 'src="a/x.png"' in page and 'src="b/x.png"' in page
+    transparent = write_image(tmp_path / "rgba.png", np.full((64, 64, 4), 90))
+    assert conversions([transparent, first], 1) == (
+        "converted 1 of 2 images: 1 colour to grayscale (luma); 1 with transparency, dropped"
+    )
     with small_disk(tmp_path, 1 << 20) as disk:
         subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
         assert main(["translate", str(preset), str(first), "--out", str(disk / "out")]) == 2
+        one_line_error(capsys, "cannot write", "read-only")
+        assert main(["train", "gan_mnist5k", "--out", str(disk / "run")]) == 2
         one_line_error(capsys, "cannot write", "read-only")
 
 
