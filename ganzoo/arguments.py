@@ -158,3 +158,15 @@ def is_tf_dataset(x):
     been imported, nothing is one)."""
     tf = sys.modules.get("tensorflow")
     return tf is not None and isinstance(x, tf.data.Dataset)
+
+
+def is_py_dataset(x):
+    """Whether `x` is a `keras.utils.PyDataset` (without importing Keras)."""
+    keras = sys.modules.get("keras")
+    return keras is not None and isinstance(x, keras.utils.PyDataset)
+
+
+def is_data_loader(x):
+    """Whether `x` is a torch `DataLoader` (without importing torch)."""
+    torch = sys.modules.get("torch")
+    return torch is not None and isinstance(x, torch.utils.data.DataLoader)

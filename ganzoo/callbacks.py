@@ -89,25 +89,25 @@ class CSVHistory(keras.callbacks.Callback):
         self.path = pathlib.Path(path)
 
     def on_epoch_end(self, epoch, logs=None):
-        rows = self.rows(epoch)
+        rows = first_epochs(self.rows(), epoch)
         rows.append({"epoch": epoch + 1, **{k: float(v) for k, v in (logs or {}).items()}})
         self.write(rows)
 
     def keep_epochs(self, epochs):
         """Drops the rows after the first `epochs` (a resumed run's checkpoint holds
         that many; later rows come from a run killed before its next checkpoint)."""
-        rows = self.rows(epochs)
-        if len(rows) != len(self.rows(None)):
-            self.write(rows)
+        rows = self.rows()
+        kept = first_epochs(rows, epochs)
+        if len(kept) != len(rows):
+            self.write(kept)
 
-    def rows(self, epochs):
-        """The file's rows of the first `epochs` epochs (every row with None)."""
+    def rows(self):
+        """The file's rows, as dicts of strings; none when there is no file."""
         recover(self.path)
         if not self.path.exists():
             return []
         with self.path.open(newline="") as file:
-            rows = list(csv.DictReader(file))
-        return [row for row in rows if epochs is None or int(row["epoch"]) <= epochs]
+            return list(csv.DictReader(file))
 
     def write(self, rows):
         names = sorted({name for row in rows for name in row} - {"epoch"})
@@ -115,6 +115,11 @@ class CSVHistory(keras.callbacks.Callback):
             table = csv.DictWriter(file, ["epoch", *names], restval="")
             table.writeheader()
             table.writerows(rows)
+
+
+def first_epochs(rows, epochs):
+    """The history rows of epochs 1 to `epochs`."""
+    return [row for row in rows if int(row["epoch"]) <= epochs]
 
 
 class StepCounter(keras.callbacks.Callback):

@@ -45,11 +45,10 @@ def draw_latents(num, latent_dim, seed=None, truncation=None):
     upper = min(special.ndtr(threshold), np.nextafter(1.0, 0.0))
     magnitude = special.ndtri(0.5 + rng.random((num, latent_dim)) * (upper - 0.5))
     signs = rng.choice(np.array([-1.0, 1.0]), (num, latent_dim))
-    latents = np.clip(signs * magnitude, -threshold, threshold).astype(np.float32)
     bound = np.float32(threshold)
     if bound > threshold:  # float32 rounded the threshold up: stay within it
         bound = np.nextafter(bound, np.float32(0))
-    return np.clip(latents, -bound, bound)
+    return np.clip((signs * magnitude).astype(np.float32), -bound, bound)
 
 
 def interpolate(start, end, steps, method="slerp"):

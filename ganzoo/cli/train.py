@@ -11,6 +11,15 @@ from ganzoo.zoo.recipes import load_recipe, parse_override
 
 NAME = "train"
 CLAIM_FAILED = 1  # the exit status when a full run's preset misses its recipe's claim
+# The flags that set a recipe key (as --set TABLE.KEY=VALUE would), applied after --set.
+RECIPE_FLAGS = {
+    "epochs": "train.epochs",
+    "steps_per_epoch": "train.steps_per_epoch",
+    "batch_size": "data.batch_size",
+    "checkpoint_every": "train.checkpoint_every_steps",
+    "checkpoint_minutes": "train.checkpoint_every_minutes",
+    "devices": "distribution.devices",
+}
 HELP = "train a recipe with fit() and write its preset"
 
 
@@ -72,18 +81,9 @@ def run(args):
     from ganzoo.zoo.run import train as train_recipe  # local: imports Keras (start-up time)
 
     overrides = dict(parse_override(text) for text in args.set)
-    if args.epochs is not None:
-        overrides["train.epochs"] = args.epochs
-    if args.steps_per_epoch is not None:
-        overrides["train.steps_per_epoch"] = args.steps_per_epoch
-    if args.batch_size is not None:
-        overrides["data.batch_size"] = args.batch_size
-    if args.checkpoint_every is not None:
-        overrides["train.checkpoint_every_steps"] = args.checkpoint_every
-    if args.checkpoint_minutes is not None:
-        overrides["train.checkpoint_every_minutes"] = args.checkpoint_minutes
-    if args.devices is not None:
-        overrides["distribution.devices"] = args.devices
+    for flag, key in RECIPE_FLAGS.items():
+        if getattr(args, flag) is not None:
+            overrides[key] = getattr(args, flag)
     if (args.cluster is None) != (args.worker_index is None):
         raise InvalidArgumentError(
             "--cluster and --worker-index go together: every worker runs the same command "

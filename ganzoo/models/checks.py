@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ganzoo.arguments import as_array, is_tf_dataset
+from ganzoo.arguments import as_array, is_data_loader, is_py_dataset, is_tf_dataset
 from ganzoo.errors import InvalidArgumentError
 
 
@@ -30,8 +30,8 @@ def batch_shapes(x, y=None):
             tuple(images.shape[1:]),
             None if labels is None else tuple(labels.shape[1:]),
         )
-    if x is None or type(x).__name__ == "DataLoader" or hasattr(x, "num_batches"):
-        return None, None  # none (fit's validation pass), a DataLoader or a PyDataset
+    if x is None or is_data_loader(x) or is_py_dataset(x):
+        return None, None  # none (fit's validation pass): Keras reads the others
     images = array_shape(x, "x (the images)")
     return images[1:], None if y is None else array_shape(y, "y (the labels)")[1:]
 

@@ -17,7 +17,14 @@ The options are those of pytorch-CycleGAN-and-pix2pix, under descriptive names:
 | `input_channels`, `output_channels` | `--input_nc`, `--output_nc` |
 """
 
-from ganzoo.arguments import as_count, as_counts, as_number, is_tf_dataset
+from ganzoo.arguments import (
+    as_count,
+    as_counts,
+    as_number,
+    is_data_loader,
+    is_py_dataset,
+    is_tf_dataset,
+)
 from ganzoo.blocks import (
     check_upsampling,
     discriminator_network,
@@ -171,22 +178,19 @@ class TranslationBase(AnySize, AdversarialModel):
         `"domains"` (a dict with keys `"A"` and `"B"`, ganzoo's unpaired loaders).
         Raises on anything else.
         """
+        shape_of = array_shape
         if is_tf_dataset(x):
-            batch = x.element_spec
+            batch, shape_of = x.element_spec, lambda spec, name: tuple(spec.shape)
         elif y is not None:
             batch = (x, y)
         elif isinstance(x, dict):
             batch = x
-        elif hasattr(x, "__getitem__") and hasattr(x, "num_batches"):  # a PyDataset
+        elif is_py_dataset(x):
             batch = x[0]
-        elif type(x).__name__ == "DataLoader":
+        elif is_data_loader(x):
             batch = next(iter(x))
         else:
             batch = None
-        if is_tf_dataset(x):
-            shape_of = lambda spec, name: tuple(spec.shape)  # noqa: E731
-        else:
-            shape_of = array_shape
         if isinstance(batch, dict) and set(batch) == {"A", "B"}:
             a, b = shape_of(batch["A"], "images A"), shape_of(batch["B"], "images B")
             return a[1:], b[1:], "domains"

@@ -7,7 +7,14 @@ import keras
 from keras import ops
 
 from ganzoo import backend, presets
-from ganzoo.arguments import as_count, as_flag, as_number, as_seed, is_tf_dataset
+from ganzoo.arguments import (
+    as_count,
+    as_flag,
+    as_number,
+    as_seed,
+    is_data_loader,
+    is_tf_dataset,
+)
 from ganzoo.augment import diff_augment, parse_policy
 from ganzoo.blocks.spectral import spectrally_normalized
 from ganzoo.errors import InvalidArgumentError
@@ -300,7 +307,7 @@ class AdversarialModel(presets.PresetModel, keras.Model):
         own order: ganzoo's pipelines shuffle with their seed (Keras' default
         `shuffle=True` only warns)."""
         x = self.checked_data(x, y)
-        if is_tf_dataset(x) or type(x).__name__ == "DataLoader":
+        if is_tf_dataset(x) or is_data_loader(x):
             kwargs.setdefault("shuffle", False)
         return super().fit(x, y, *args, **kwargs)
 
