@@ -5,18 +5,35 @@ that catches every exception (a bare `except:` while a backend imports, a callba
 runs during garbage collection) can swallow it, and the command would go on as if no
 key was pressed. `catch_interrupts()` installs a handler that also notes the press;
 `raise_if_interrupted()` raises it again at the next safe point (after the backend
-starts, before training), so a swallowed Ctrl-C still ends the command.
+starts, before training), so a swallowed Ctrl-C still ends the command. Inside
+`interrupts_deferred()` (while backends import) a press is only noted: a
+`KeyboardInterrupt` thrown into a C extension's half-run initialisation can crash the
+interpreter (a segfault, seen once on torch in CI), so it is raised when the block ends.
 """
 
+import contextlib
 import signal
 import threading
 
 _pressed = threading.Event()
+_deferring = threading.Event()
 
 
 def _press(signum, frame):
     _pressed.set()
-    raise KeyboardInterrupt
+    if not _deferring.is_set():
+        raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def interrupts_deferred():
+    """Runs the block with Ctrl-C noted but not raised; raises it, if pressed, at the end."""
+    _deferring.set()
+    try:
+        yield
+    finally:
+        _deferring.clear()
+    raise_if_interrupted()
 
 
 def catch_interrupts():

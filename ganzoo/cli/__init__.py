@@ -34,7 +34,7 @@ from ganzoo.cli import (
 )
 from ganzoo.cli.common import BACKENDS, start_backend
 from ganzoo.errors import GanzooError
-from ganzoo.interrupts import catch_interrupts, interrupted, raise_if_interrupted
+from ganzoo.interrupts import catch_interrupts, interrupted, interrupts_deferred
 
 # Each command is a module: NAME, HELP, add_arguments(parser), run(args) -> exit status
 # or None. Modules that import Keras are imported inside `run` (start-up time: `--help`,
@@ -98,8 +98,8 @@ def main(argv=None):
         os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} {flag}".strip()
     try:
         if args.command != "list":
-            start_backend(getattr(args, "verbose", False))
-            raise_if_interrupted()
+            with interrupts_deferred():  # never thrown into an import: see ganzoo.interrupts
+                start_backend(getattr(args, "verbose", False))
         return RUNS[args.command](args) or 0
     except KeyboardInterrupt as interrupt:
         end_progress_line(args)

@@ -55,6 +55,36 @@ class PixelCrossEntropy(keras.losses.Loss):
 
 
 @keras.saving.register_keras_serializable(package="ganzoo")
+class MeanIoU(keras.metrics.MeanIoU):
+    """`keras.metrics.MeanIoU` of class scores `(batch, H, W, classes)` against class ids
+    `(batch, H, W)`, its confusion matrix counted as one product of one-hot tables
+    (`truth^T @ prediction`). Keras counts it with `ops.scatter`, which the torch backend
+    runs as a Python loop over pixels: 90% of a torch UNet step on a CPU, a host read per
+    pixel on a GPU."""
+
+    def __init__(self, num_classes, name="mean_iou", **kwargs):
+        super().__init__(num_classes, sparse_y_pred=False, name=name, **kwargs)
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        truth = ops.reshape(ops.cast(y_true, "int32"), (-1,))
+        predicted = ops.reshape(ops.argmax(y_pred, axis=-1), (-1,))
+        weight = 1 if sample_weight is None else sample_weight  # cast as Keras casts it
+        weight = ops.cast(ops.cast(weight, self.dtype), "float32")
+        weight = ops.broadcast_to(ops.reshape(weight, (-1,)), truth.shape)
+        known = ops.logical_and(truth >= 0, truth < self.num_classes)  # others count nowhere
+        weight = ops.where(known, weight, 0.0)
+        truth = ops.where(known, truth, 0)
+        # In float32: GPUs multiply no integers.
+        truth = ops.one_hot(truth, self.num_classes) * weight[:, None]
+        counts = ops.matmul(ops.transpose(truth), ops.one_hot(predicted, self.num_classes))
+        self.total_cm.assign(self.total_cm + ops.cast(ops.round(counts), self.dtype))
+
+    def get_config(self):
+        config = super().get_config()
+        return {k: config[k] for k in ("num_classes", "name", "dtype")}
+
+
+@keras.saving.register_keras_serializable(package="ganzoo")
 class UNet(AnySize, PresetModel, keras.Model):
     """A U-Net (or another generator network) trained with a supervised loss.
 
@@ -166,7 +196,7 @@ class UNet(AnySize, PresetModel, keras.Model):
             loss = loss or PixelCrossEntropy(self.class_weights)
             metrics = metrics or [
                 keras.metrics.SparseCategoricalAccuracy(name="pixel_accuracy"),
-                keras.metrics.MeanIoU(self.num_classes, sparse_y_pred=False, name="mean_iou"),
+                MeanIoU(self.num_classes),
             ]
         else:
             loss = loss or ("mean_absolute_error" if self.regression_loss == "l1" else "mse")
