@@ -49,24 +49,28 @@ def train_command(name, out):
     return [sys.executable, "-m", "ganzoo.cli", "train", name, *settings, "--out", str(out)]
 
 
-def preset_weights(folder, backend):
-    """The weights and random-number state of a preset, read back on `backend` in a
-    fresh process."""
+def preset_weights(folders, backend):
+    """The weights and random-number state of each preset in `folders`, read back on
+    `backend` in one fresh process."""
     script = (
-        "import sys, numpy as np, keras, ganzoo; m = ganzoo.from_preset(sys.argv[1]);"
-        "np.savez(sys.argv[2], *m.get_weights(),"
+        "import sys, numpy as np, keras, ganzoo\n"
+        "for i, folder in enumerate(sys.argv[2:]):\n"
+        "    m = ganzoo.from_preset(folder)\n"
+        "    np.savez(f'{sys.argv[1]}/{i}.npz', *m.get_weights(),"
         " *[keras.ops.convert_to_numpy(v) for v in m.seed_states()])"
     )
     with tempfile.TemporaryDirectory() as scratch:
-        path = os.path.join(scratch, "weights.npz")
         subprocess.run(
-            [sys.executable, "-c", script, str(folder), path],
+            [sys.executable, "-c", script, scratch, *map(str, folders)],
             env={**os.environ, "KERAS_BACKEND": backend},
             check=True,
             capture_output=True,
         )
-        with np.load(path) as weights:
-            return [weights[key] for key in weights.files]
+        read = []
+        for i in range(len(folders)):
+            with np.load(os.path.join(scratch, f"{i}.npz")) as weights:
+                read.append([weights[key] for key in weights.files])
+        return read
 
 
 def kill_and_resume(name, backend, kills, seed, folder):
@@ -96,8 +100,7 @@ def kill_and_resume(name, backend, kills, seed, folder):
     finished = subprocess.run(train_command(name, out), env=env, capture_output=True, text=True)
     if finished.returncode != 0:
         raise RuntimeError(f"the resumed run failed:\n{finished.stderr[-3000:]}")
-    straight = preset_weights(f"{folder}/straight/preset", backend)
-    resumed = preset_weights(f"{out}/preset", backend)
+    straight, resumed = preset_weights([f"{folder}/straight/preset", f"{out}/preset"], backend)
     same = all(np.array_equal(a, b) for a, b in zip(straight, resumed, strict=True))
     same = same and history_epochs(f"{out}/history.csv") == history_epochs(
         f"{folder}/straight/history.csv"

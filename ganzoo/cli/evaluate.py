@@ -23,7 +23,10 @@ def add_arguments(parser):
         help="test (default; what presets report) or validation (to choose settings by)",
     )
     parser.add_argument(
-        "--n", type=at_least(8), default=1000, help="generated samples (GANs; default 1000)"
+        "--n",
+        type=at_least(8),
+        default=1000,
+        help="generated samples (GANs), or the first N held-out examples (default 1000)",
     )
     parser.add_argument("--seed", type=at_least(0), default=0, help="the latents' seed (default 0)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")

@@ -85,7 +85,7 @@ def held_out_examples(model, name=None, count=None, split="test"):
         order = classes_in_turn(labels)
         digits, labels = digits[order], labels[order]
         typeset = typeset[classes_in_turn(typeset_labels)]
-        count = min(count or len(typeset), len(typeset))
+        count = min(count or len(typeset), len(typeset))  # as many of each
         examples = (digits, typeset, labels)
     check_channels(model, name, examples)
     return tuple(None if x is None else x[:count] for x in examples)
@@ -160,7 +160,9 @@ def real_data_scores(model, name=None, num_samples=1000, seed=0, split="test"):
 def held_out_scores(model, name=None, num_samples=1000, seed=0, split="test"):
     """The scores of `ganzoo eval`: `sample_scores`, `translation_scores` or `cycle_scores`
     on the named held-out set's `split` ("test" or "validation"), with the digit
-    classifier's logits as features."""
+    classifier's logits as features. Generators are scored on `num_samples` samples;
+    translators and segmenters on the split's first `num_samples` examples (every
+    shipped set holds at most 1,000: all of it by default)."""
     name = check_eval_data(model, name)
     classifier = digit_features("logits")
     if model.kind == "generator":
@@ -174,13 +176,14 @@ def held_out_scores(model, name=None, num_samples=1000, seed=0, split="test"):
             block_size=min(1000, num_samples // 4),
             seed=seed,
         )
-    elif model.kind == "translator":
-        scores = translation_scores(model, *held_out_examples(model, name, split=split))
+        return {"data": f"{name} ({split} split)", **scores}
+    examples = held_out_examples(model, name, num_samples, split)
+    if model.kind == "translator":
+        scores = translation_scores(model, *examples)
     elif model.kind == "segmenter":
-        scores = segmentation_scores(model, *held_out_examples(model, name, split=split))
+        scores = segmentation_scores(model, *examples)
     else:
-        images_a, images_b, labels_a = held_out_examples(model, name, split=split)
-        scores = cycle_scores(model, images_a, images_b, classifier, labels_a)
+        scores = cycle_scores(model, *examples[:2], classifier, examples[2])
     return {"data": f"{name} ({split} split)", **scores}
 
 

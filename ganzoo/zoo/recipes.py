@@ -101,7 +101,8 @@ class EvalOptions:
             be within this factor of real data's own (the floor: real training digits
             in place of samples, `ganzoo.metrics.held_out.real_data_scores`): trained /
             floor for scores where lower is better, floor / trained otherwise.
-        num_samples: generated samples for generator scores. Defaults to 1000.
+        num_samples: generated samples for generator scores; for translators, the
+            held-out examples scored (the first of the split). Defaults to 1000.
         every_epochs: during training, score on the held-out set every this many
             epochs (and after the last), for the score curves of the run's report.
             Defaults to None: about ten times a run (every `epochs // 10` epochs, at
