@@ -9,13 +9,13 @@ import time
 
 import keras
 import numpy as np
-import tensorflow as tf
 
 from ganzoo.arguments import as_count, as_number
 from ganzoo.errors import TrainingDivergedError
 from ganzoo.files import recover, require_space, written_whole
 from ganzoo.images import image_grid, preview_images, save_image_grid
 from ganzoo.interrupts import raise_if_interrupted
+from ganzoo.optional import import_tensorflow
 from ganzoo.presets import weights_file_bytes
 from ganzoo.progress import quiet
 
@@ -61,6 +61,7 @@ class SampleGrid(keras.callbacks.Callback):
         if self.log_dir is not None:
             grid = image_grid(images, columns)
             grid = grid[None, ..., None] if grid.ndim == 2 else grid[None]
+            tf = import_tensorflow("TensorBoard's sample images")
             if self.writer is None:
                 self.writer = tf.summary.create_file_writer(str(self.log_dir / "samples"))
             with self.writer.as_default():

@@ -23,6 +23,7 @@ LAYERS = (
         "ganzoo.files",
         "ganzoo.progress",
         "ganzoo.interrupts",
+        "ganzoo.optional",
     ),
     ("ganzoo.data",),
     ("ganzoo.backend",),

@@ -1,7 +1,7 @@
 """Data-parallel training on several devices and workers: JAX's `DataParallel` and
 TensorFlow's `MirroredStrategy` on two virtual CPU devices, two workers on loopback
-(`MultiWorkerMirroredStrategy`; `jax.distributed`), torch's refusal, and the recipe's
-`[distribution]` table."""
+(`MultiWorkerMirroredStrategy`; `jax.distributed`; `torch.distributed` with gloo), a
+lost worker, and the recipe's `[distribution]` table."""
 
 import json
 import os
@@ -131,17 +131,19 @@ def test_tensorflow_replicas_draw_their_own_noise():
     assert result["replicas_differ"] and result["finite"], result
 
 
-@pytest.mark.skipif(BACKEND != "torch", reason="the torch backend's refusal")
-def test_torch_refuses_several_devices():
+@pytest.mark.skipif(BACKEND != "torch", reason="torch.distributed")
+def test_torch_takes_one_device_per_process_and_says_how_to_connect(monkeypatch):
+    """Cost: < 1 s."""
     from ganzoo import backend
 
-    with pytest.raises(InvalidArgumentError, match="torch backend trains on one device.*jax"):
+    with pytest.raises(InvalidArgumentError, match="one device per process.*torchrun"):
         backend.data_parallel(2)
-    with pytest.raises(InvalidArgumentError, match="workers=2.*one device"):
-        backend.connect_workers(["127.0.0.1:1", "127.0.0.1:2"], 0)
+    for name in ("RANK", "WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(InvalidArgumentError, match="no cluster: RANK, WORLD_SIZE.*torchrun"):
+        backend.connect_workers(None, None)
 
 
-@pytest.mark.skipif(BACKEND == "torch", reason="the torch backend refuses (above)")
 def test_several_workers_need_a_cluster(monkeypatch):
     """Asking for two workers in a process that joined no cluster is a clear error,
     not a run on one worker."""
@@ -163,20 +165,21 @@ def free_ports(count):
     return ports
 
 
-def run_workers(command, count=2, timeout=600):
-    """Runs `command + [index]` as `count` processes at once; their completed runs."""
+def start_workers(command, count=2, stdout=subprocess.PIPE):
+    """Starts `command + [index]` as `count` processes at once, on this lane's backend."""
     env = {**os.environ, "KERAS_BACKEND": BACKEND}
     env.pop("TF_CONFIG", None)
-    workers = [
+    return [
         subprocess.Popen(
-            [*command, str(index)],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )  # fmt: skip
+            [*command, str(index)], env=env, stdout=stdout, stderr=subprocess.PIPE, text=True
+        )
         for index in range(count)
     ]
+
+
+def run_workers(command, count=2, timeout=600):
+    """Runs `command + [index]` as `count` processes at once; their completed runs."""
+    workers = start_workers(command, count)
     try:
         outputs = [worker.communicate(timeout=timeout) for worker in workers]
     finally:
@@ -214,12 +217,12 @@ WORKER = textwrap.dedent(
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(BACKEND == "torch", reason="the torch backend refuses (above)")
 def test_two_workers_on_loopback_end_with_the_same_weights():
     """Two processes on this machine, joined on 127.0.0.1 (TensorFlow:
     `MultiWorkerMirroredStrategy` from TF_CONFIG; JAX: `jax.distributed`, Gloo
-    collectives on CPU), train a DCGAN together: both end with the same weights, bit
-    for bit, which training moved; worker 0 is the chief."""
+    collectives on CPU; torch: `torch.distributed`, gloo), train a DCGAN together: both
+    end with the same weights, bit for bit, which training moved; worker 0 is the
+    chief."""
     addresses = ",".join(f"127.0.0.1:{port}" for port in free_ports(2))
     tests = os.path.dirname(__file__)
     runs = run_workers([sys.executable, "-c", WORKER, tests, addresses])
@@ -231,8 +234,105 @@ def test_two_workers_on_loopback_end_with_the_same_weights():
     assert all(r["moved"] > 1e-4 and r["finite"] for r in results), results
 
 
+# One torch process of a two-process run (addresses) or the one-process reference
+# ("single"): trains the tiny Pix2Pix (batch norm, no dropout: deterministic) and DCGAN
+# 2 steps with SGD on the same global batches; saves the weights to OUT/LABEL.npz.
+TORCH_REPLICA = textwrap.dedent(
+    """
+    import sys
+    tests, out, where, index = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+    import keras, numpy as np
+    sys.path.insert(0, tests)
+    from helpers import tiny, tiny_data
+    from ganzoo import backend
+
+    if where != "single":
+        backend.connect_workers(where.split(","), index)
+    weights = {}
+    for family, options in (("pix2pix", {"dropout": False}), ("dcgan", {})):
+        keras.utils.set_random_seed(1)
+        model = tiny(family, seed=1, **options)
+        model.compile(d_optimizer=keras.optimizers.SGD(0.05),
+                      g_optimizer=keras.optimizers.SGD(0.05))
+        model.fit(tiny_data(model).take(2), epochs=1, verbose=0)
+        weights.update({f"{family}_{i}": w for i, w in enumerate(model.get_weights())})
+    np.savez(f"{out}/{where if where == 'single' else index}.npz", **weights)
+    """
+)
+
+
 @pytest.mark.slow
-@pytest.mark.skipif(BACKEND == "torch", reason="the torch backend refuses (above)")
+@pytest.mark.skipif(BACKEND != "torch", reason="torch.distributed")
+def test_torch_processes_end_alike_and_as_one_process_on_the_global_batch(tmp_path):
+    """Two gloo processes on loopback end bit-identical (the first process's initial
+    weights, averaged gradients); the Pix2Pix (batch norm over the global batch) ends
+    with the weights of one process trained on the same global batches, within
+    round-off. The DCGAN's replicas draw their own latents, so only the replicas are
+    compared. Cost: ~15 s."""
+    import numpy as np
+
+    addresses = ",".join(f"127.0.0.1:{port}" for port in free_ports(2))
+    tests = os.path.dirname(__file__)
+    script = [sys.executable, "-c", TORCH_REPLICA, tests, str(tmp_path)]
+    single = subprocess.Popen([*script, "single", "0"], stderr=subprocess.PIPE, text=True)
+    for returncode, _, stderr in run_workers([*script, addresses]):
+        assert returncode == 0, stderr[-3000:]
+    assert single.wait(timeout=600) == 0, single.stderr.read()[-3000:]
+    replicas = [np.load(tmp_path / f"{i}.npz") for i in (0, 1)]
+    alone = np.load(tmp_path / "single.npz")
+    for key in replicas[0].files:
+        np.testing.assert_array_equal(replicas[0][key], replicas[1][key], err_msg=key)
+        if key.startswith("pix2pix"):
+            np.testing.assert_allclose(replicas[0][key], alone[key], atol=1e-5, err_msg=key)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(BACKEND != "torch", reason="torch.distributed's lost-peer error")
+def test_a_lost_worker_ends_the_other_in_one_line_and_the_checkpoint_loads(tmp_path):
+    """SIGKILL of worker 1 after the first checkpoint: the chief exits 2 within a
+    minute, saying the checkpoint is intact and how to resume; the checkpoint loads.
+    Cost: ~20 s."""
+    import signal
+    import time
+
+    import numpy as np
+
+    from ganzoo.zoo import run
+    from ganzoo.zoo.recipes import parse_override
+
+    addresses = ",".join(f"127.0.0.1:{port}" for port in free_ports(2))
+    settings = ["train.steps_per_epoch=2", "train.epochs=500", "eval.every_epochs=0",
+                "eval.num_samples=100"]  # fmt: skip
+    command = [sys.executable, "-m", "ganzoo.cli", "train", "dcgan_mnist5k", "--out",
+               str(tmp_path), *(f"--set={s}" for s in settings), "--cluster", addresses,
+               "--worker-index"]  # fmt: skip
+    workers = start_workers(command, stdout=subprocess.DEVNULL)
+    try:
+        state = tmp_path / "checkpoint" / "state.json"
+        deadline = time.monotonic() + 300
+        while not state.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert state.exists(), workers[0].stderr.read()[-2000:] if workers[0].poll() else ""
+        workers[1].send_signal(signal.SIGKILL)
+        killed = time.monotonic()
+        _, stderr = workers[0].communicate(timeout=120)
+        assert time.monotonic() - killed < 60
+    finally:
+        for worker in workers:
+            worker.kill()
+    assert workers[0].returncode == 2, stderr[-3000:]
+    assert "Traceback" not in stderr, stderr[-3000:]
+    last = stderr.strip().splitlines()[-1]
+    assert last.startswith("ganzoo: error: the workers lost each other"), last
+    assert "is intact: start every worker again with the same command to resume" in last
+    position = json.loads(state.read_text())
+    recipe = load_recipe("dcgan_mnist5k", dict(map(parse_override, settings)))
+    model = run.build_model(recipe)
+    model.load_weights(tmp_path / "checkpoint" / position["weights"])
+    assert all(np.isfinite(w).all() for w in model.get_weights())
+
+
+@pytest.mark.slow
 def test_ganzoo_train_on_two_workers_then_resume_on_one(tmp_path):
     """`ganzoo train --cluster A,B --worker-index I` on two processes: the chief writes
     the run (recipe, checkpoint, history, preset), the other worker writes nothing of
@@ -282,7 +382,7 @@ def test_recipe_distribution_table(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(BACKEND == "torch", reason="the torch backend refuses (above)")
+@pytest.mark.skipif(BACKEND == "torch", reason="one device per process (torchrun)")
 def test_ganzoo_train_on_two_devices(tmp_path):
     """`ganzoo train --devices 2` splits the CPU, trains data-parallel, writes the
     preset, and resumes the finished run on one device (more epochs)."""

@@ -20,10 +20,11 @@ Each backend module exposes the same names:
 - `data_parallel(count, workers=1)`: a context in which to build, compile and fit a
   model on `count` devices of each of `workers` processes (JAX:
   `keras.distribution.DataParallel`; TensorFlow: `MirroredStrategy`, or
-  `MultiWorkerMirroredStrategy` for several workers); torch refuses, naming what to
-  use instead.
+  `MultiWorkerMirroredStrategy` for several workers; torch: one device per process,
+  the step all-reduces what the processes share).
 - `connect_workers(addresses, index)`: joins this process to a multi-worker run as
-  worker `index` (JAX: `keras.distribution.initialize`; TensorFlow: TF_CONFIG).
+  worker `index` (JAX: `keras.distribution.initialize`; TensorFlow: TF_CONFIG; torch:
+  `torch.distributed`, or torchrun's environment).
 - `is_chief()`: whether this process writes the run's files (worker 0).
 - `use_compilation_cache(folder)`: keeps compiled programs across processes (JAX);
   nothing elsewhere.

@@ -17,16 +17,12 @@ import contextlib
 import json
 import os
 
-import keras
 import tensorflow as tf
 from keras import ops
 
 from ganzoo.backend.optimizers import plain_adam
+from ganzoo.backend.replicas import REPLICA_SEED_STRIDE, batch_norms, seed_generator_states
 from ganzoo.errors import InvalidArgumentError
-
-# The seed-generator offset between replicas: each replica's noise comes from its own
-# key stream (the first element of Keras' (seed, counter) state).
-REPLICA_SEED_STRIDE = 1_000_003
 
 
 def replicas_in_sync():
@@ -41,7 +37,7 @@ def replica_noise(model):
     if replicas_in_sync() == 1 or context is None:
         yield
         return
-    states = [v for v in model.seed_states() if v.path.endswith("seed_generator_state")]
+    states = seed_generator_states(model)
     offsets = [
         tf.stack([tf.cast(context.replica_id_in_sync_group * REPLICA_SEED_STRIDE, s.dtype), 0])
         for s in states
@@ -86,11 +82,7 @@ def global_batch_statistics(model):
     if replicas_in_sync() == 1:
         yield
         return
-    norms = [
-        layer
-        for layer in model._flatten_layers()
-        if isinstance(layer, keras.layers.BatchNormalization) and not layer.synchronized
-    ]
+    norms = [layer for layer in batch_norms(model) if not layer.synchronized]
     for layer in norms:
         layer.synchronized = True
     try:

@@ -1,32 +1,166 @@
 """PyTorch gradient plumbing: autograd's `backward()` per phase, update under no_grad;
-and convolutions on channels-last memory without layout copies."""
+convolutions on channels-last memory without layout copies; and data-parallel training
+with `torch.distributed`.
 
+Data parallel (`connect_workers`, as `torchrun` starts one process per device): every
+process reads the same global batch and trains on its share (`replica_share`); after
+each phase's backward pass the gradients are averaged across processes in one
+all-reduce, so every replica applies the same update and all hold the same weights
+after every step. Batch norm all-reduces its sums (`global_batch_statistics`,
+differentiably, as PyTorch's SyncBatchNorm): it normalizes with the global batch's
+statistics, as one process does. Each replica draws its own noise (its seed
+generators offset by its rank for the step). A CycleGAN replica keeps its own image
+pool of its own fakes. NCCL on GPUs, gloo on CPUs.
+"""
+
+import contextlib
+import datetime
+import functools
 import math
+import os
+import weakref
 
 import keras
 import torch
+import torch.distributed as dist
+import torch.distributed._functional_collectives as collective
 import torch.nn.functional as F
 from keras import ops
 
 from ganzoo.backend.optimizers import plain_adam
+from ganzoo.backend.replicas import REPLICA_SEED_STRIDE, batch_norms, seed_generator_states
 from ganzoo.errors import InvalidArgumentError
+
+# How long a collective waits for the other processes before it fails (a worker that
+# died closes its sockets, and gloo fails at once; this bounds a hung or cut-off one).
+# Long enough for the chief's scoring and checkpoint between epochs.
+COLLECTIVE_TIMEOUT = datetime.timedelta(minutes=30)
 
 
 def train_step(model, phases, data):
-    shared = model.generator_forward(data)  # the generator phase back-propagates into it
-    for phase in phases:
-        variables = phase.variables
-        for repeat in range(phase.repeats):
-            model.zero_grad()
-            loss, logs = phase.loss(data, model.fakes_for(phase, data, shared, repeat))
-            phase.optimizer.scale_loss(loss).backward()  # mixed_float16's scale
-            grads = [v.value.grad for v in variables]
-            with torch.no_grad():
-                apply_gradients(phase.optimizer, grads, variables)
-                model.update_trackers(logs)
+    replicas = replica_count()
+    if replicas > 1:
+        if model not in _started:
+            start_alike(model)
+        data = replica_share(data, replicas)
+    with replica_noise(model, replicas), global_batch_statistics(model, replicas):
+        shared = model.generator_forward(data)  # the generator phase back-propagates into it
+        for phase in phases:
+            variables = phase.variables
+            for repeat in range(phase.repeats):
+                model.zero_grad()
+                loss, logs = phase.loss(data, model.fakes_for(phase, data, shared, repeat))
+                phase.optimizer.scale_loss(loss).backward()  # mixed_float16's scale
+                grads = [v.value.grad for v in variables]
+                with torch.no_grad():
+                    if replicas > 1:
+                        grads = averaged(grads, replicas)
+                    apply_gradients(phase.optimizer, grads, variables)
+                    model.update_trackers(logs)
     with torch.no_grad():
         model.update_averages()
-    return model.tracker_results()
+    logs = model.tracker_results()
+    return averaged_logs(logs, replicas) if replicas > 1 else logs
+
+
+_started = weakref.WeakSet()  # models whose replicas hold the first process's variables
+
+
+def start_alike(model):
+    """Copies the first process's variables (weights, optimizer slots, noise states)
+    to every process before the first step, as PyTorch's DDP does: each process may
+    have drawn its own initial weights."""
+    with torch.no_grad():
+        for variable in [*model.variables, *model.optimizer.variables]:
+            dist.broadcast(variable.value.data, src=0)
+    _started.add(model)
+
+
+def replica_count():
+    """The processes training together (1 outside `torch.distributed`)."""
+    return dist.get_world_size() if dist.is_initialized() else 1
+
+
+def replica_share(data, replicas):
+    """This process's rows of every tensor of the global batch `data` (its batch size
+    divides evenly: the recipe checks it)."""
+
+    def share(tensor):
+        if tensor is None:
+            return None
+        rows = tensor.shape[0] // replicas
+        if rows * replicas != tensor.shape[0]:
+            raise InvalidArgumentError(
+                f"a global batch of {tensor.shape[0]} does not split evenly between "
+                f"{replicas} processes: use a batch size that is a multiple of {replicas}."
+            )
+        start = dist.get_rank() * rows
+        return tensor[start : start + rows]
+
+    return keras.tree.map_structure(share, data)
+
+
+@contextlib.contextmanager
+def replica_noise(model, replicas):
+    """Offsets every seed generator by this process's rank for the step, and back
+    afterwards (the states then equal every other replica's: one checkpoint serves)."""
+    offset = dist.get_rank() * REPLICA_SEED_STRIDE if replicas > 1 else 0
+    states = seed_generator_states(model) if offset else []
+    for state in states:
+        state.value.data[0] += offset
+    try:
+        yield
+    finally:
+        for state in states:
+            state.value.data[0] -= offset
+
+
+@contextlib.contextmanager
+def global_batch_statistics(model, replicas):
+    """Every batch norm of `model` normalizes with the statistics of the global batch
+    while the step runs on several processes (`global_moments`); the layers are
+    untouched afterwards."""
+    norms = batch_norms(model) if replicas > 1 else []
+    for layer in norms:
+        layer._moments = functools.partial(global_moments, layer)  # shadows the method
+    try:
+        yield
+    finally:
+        for layer in norms:
+            del layer._moments
+
+
+def global_moments(layer, inputs, mask):
+    """Mean and variance over the reduced axes of every process's `inputs`: the sums of
+    x and x^2 and the count, all-reduced (its backward all-reduces their gradients)."""
+    if mask is not None:
+        raise InvalidArgumentError("masked batch norm does not train on several processes")
+    axes = list(layer._reduction_axes)
+    count = torch.ones((1,), dtype=inputs.dtype, device=inputs.device)
+    count = count * math.prod(inputs.shape[a] for a in axes)
+    sums = torch.cat([inputs.sum(axes), (inputs * inputs).sum(axes), count])
+    sums = collective.all_reduce(sums, "sum", dist.group.WORLD)  # differentiable
+    channels = (sums.shape[0] - 1) // 2
+    mean = sums[:channels] / sums[-1]
+    variance = torch.clamp(sums[channels:-1] / sums[-1] - mean * mean, min=0.0)
+    return mean, variance
+
+
+def averaged(grads, replicas):
+    """The mean of each gradient over the processes, in one all-reduce of one buffer."""
+    flat = torch.cat([g.reshape(-1) for g in grads])
+    dist.all_reduce(flat)
+    flat /= replicas
+    sizes = [g.numel() for g in grads]
+    return [part.view(g.shape) for part, g in zip(flat.split(sizes), grads, strict=True)]
+
+
+def averaged_logs(logs, replicas):
+    """Each logged number averaged over the processes (every worker logs the same)."""
+    names = sorted(logs)
+    values = torch.stack([torch.as_tensor(logs[n], dtype=torch.float32) for n in names])
+    dist.all_reduce(values)
+    return dict(zip(names, values / replicas, strict=True))
 
 
 def test_step(model, logs_of, data):
@@ -171,23 +305,62 @@ def use_compilation_cache(folder):
 
 
 def connect_workers(addresses, index):
-    """Refuses, as `data_parallel` does for several workers."""
-    data_parallel(1, workers=len(addresses) if addresses else "several")
+    """Makes this process rank `index` of the `len(addresses)` processes of a run
+    (`torch.distributed.init_process_group`: NCCL on GPUs, gloo on CPUs), the first
+    address, HOST:PORT, the rendezvous the first process opens. With `addresses` None,
+    `torchrun`'s environment (RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT; LOCAL_RANK
+    picks the GPU)."""
+    if addresses is None:
+        missing = [
+            k for k in ("RANK", "WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT") if k not in os.environ
+        ]
+        if missing:
+            raise InvalidArgumentError(
+                f"no cluster: {', '.join(missing)} not set. Start the workers with torchrun "
+                "(torchrun --nproc_per_node N --no-python ganzoo train ...), or pass the "
+                "workers' addresses (ganzoo train --cluster HOST:PORT,HOST:PORT "
+                "--worker-index I)."
+            )
+        method, rank, size = "env://", int(os.environ["RANK"]), int(os.environ["WORLD_SIZE"])
+    else:
+        method, rank, size = f"tcp://{addresses[0]}", index, len(addresses)
+    if torch.cuda.is_available():
+        torch.cuda.set_device(int(os.environ.get("LOCAL_RANK", rank % torch.cuda.device_count())))
+    try:
+        dist.init_process_group(
+            "nccl" if torch.cuda.is_available() else "gloo",
+            init_method=method,
+            world_size=size,
+            rank=rank,
+            timeout=COLLECTIVE_TIMEOUT,
+        )
+    except (RuntimeError, ValueError) as error:
+        where = addresses or os.environ["MASTER_ADDR"] + ":" + os.environ["MASTER_PORT"]
+        raise InvalidArgumentError(
+            f"could not join the workers {where} as number {rank}: {' '.join(str(error).split())}"
+        ) from error
 
 
 def is_chief():
-    """Always: the torch backend trains in one process."""
-    return True
+    """Whether this process writes the run's files: rank 0, and any process outside
+    `torch.distributed`."""
+    return not dist.is_initialized() or dist.get_rank() == 0
 
 
 def data_parallel(count, workers=1):
-    """Refuses: Keras 3's torch backend has no data-parallel training (its
-    `keras.distribution` API is JAX's, with TensorFlow's a prototype), and `fit` on it
-    runs on one device of one process."""
-    raise InvalidArgumentError(
-        f"devices={count}, workers={workers}: Keras' torch backend trains on one device "
-        f"only (Keras {keras.__version__} has no distribution support for torch). Train "
-        "on several devices or machines with KERAS_BACKEND=jax "
-        "(keras.distribution.DataParallel) or tensorflow (tf.distribute strategies); "
-        "the weights load on torch."
-    )
+    """A context in which a model built, compiled and fit trains data-parallel on the
+    `workers` processes `connect_workers` joined, one device each: the train step does
+    the rest (see the module's docstring), so this only checks the layout."""
+    if count > 1:
+        raise InvalidArgumentError(
+            f"devices={count}: the torch backend trains on one device per process, as "
+            f"torchrun starts them: torchrun --nproc_per_node {count} --no-python ganzoo "
+            "train ... --backend torch (one process per GPU)."
+        )
+    if workers != replica_count():
+        raise InvalidArgumentError(
+            f"workers={workers}, but this process is one of {replica_count()}: connect "
+            "the workers first (torchrun, ganzoo train --cluster HOST:PORT,HOST:PORT "
+            "--worker-index I, or ganzoo.backend.connect_workers)."
+        )
+    return contextlib.nullcontext()

@@ -13,23 +13,28 @@ BACKENDS = ("tensorflow", "jax", "torch")  # jax and torch install with extras o
 MODEL_HELP = "a preset (name, folder, URL, hf:// or kaggle:// handle) or a .keras file"
 
 
-def start_backend(verbose):
-    """Imports TensorFlow (for tf.data) and Keras with its backend, and keeps compiled
-    programs in ~/.keras/ganzoo_compiled (JAX: a second run skips XLA's compilation
-    of the same model and shapes). TensorFlow writes
-    its start-up banner and a cuInit error on a machine without CUDA straight to file
-    descriptor 2, before any logging setting applies: unless `verbose`, that goes to a
-    scratch file, shown only if the import fails."""
+def start_backend(verbose, tensorflow_for=None):
+    """Imports Keras with its backend, and TensorFlow with it where the backend is
+    TensorFlow or the command needs it (`tensorflow_for`: why, e.g. "ganzoo train reads
+    its data through tf.data"; on JAX and torch other commands run without TensorFlow). Keeps
+    compiled programs in ~/.keras/ganzoo_compiled (JAX: a second run skips XLA's
+    compilation of the same model and shapes). TensorFlow writes its start-up banner
+    and a cuInit error on a machine without CUDA straight to file descriptor 2, before
+    any logging setting applies: unless `verbose`, that goes to a scratch file, shown
+    only if the import fails."""
     if verbose:  # ganzoo/__init__.py turned TensorFlow's C++ log off unless asked
         os.environ["TF_CPP_MIN_LOG_LEVEL"] = "0"
+    backend = os.environ.get("KERAS_BACKEND", "tensorflow")
+    tensorflow_for = "the backend" if backend == "tensorflow" else tensorflow_for
     failure, saved = None, os.dup(2)
     with tempfile.TemporaryFile() as log:
         if not verbose:
             os.dup2(log.fileno(), 2)
         try:
-            import tensorflow as tf  # local: the point of this function
+            if tensorflow_for:
+                import tensorflow as tf  # local: the point of this function
 
-            tf.config.list_physical_devices("GPU")  # the device probe that logs cuInit
+                tf.config.list_physical_devices("GPU")  # the device probe that logs cuInit
             import keras  # noqa: F401  # local: as tensorflow
         except ImportError as error:
             failure = error
@@ -37,13 +42,19 @@ def start_backend(verbose):
             os.dup2(saved, 2)
             os.close(saved)
         if failure is None:
-            from ganzoo import backend  # local: imports Keras, as above
+            from ganzoo import backend as backends  # local: imports Keras, as above
 
-            backend.use_compilation_cache(keras_cache() / "ganzoo_compiled")
+            backends.use_compilation_cache(keras_cache() / "ganzoo_compiled")
             return
         log.seek(0)
         sys.stderr.write(log.read().decode(errors="replace"))
-    backend = os.environ.get("KERAS_BACKEND", "tensorflow")
+    if tensorflow_for and backend != "tensorflow" and "tensorflow" not in sys.modules:
+        print(
+            f"ganzoo: error: {tensorflow_for}, which needs TensorFlow; it does not import "
+            f"here ({failure}): pip install tensorflow.",
+            file=sys.stderr,
+        )
+        raise SystemExit(2)
     hint = f' (pip install "ganzoo[{backend}]")' if backend != "tensorflow" else ""
     print(f"ganzoo: error: the {backend} backend cannot start: {failure}{hint}", file=sys.stderr)
     raise SystemExit(2)

@@ -7,6 +7,7 @@ from ganzoo.cli.common import MODEL_HELP, at_least, load_model
 
 NAME = "export"
 HELP = "export the generator for serving"
+TENSORFLOW_FOR = "ganzoo export writes TensorFlow SavedModels (and ONNX from them)"
 
 
 def add_arguments(parser):

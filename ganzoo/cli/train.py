@@ -3,6 +3,7 @@ history, TensorBoard logs, samples, the report) and writes its preset; run again
 same `--out`, it resumes. Exit status 1 when a full run's preset misses its claim."""
 
 import json
+import os
 import pathlib
 
 from ganzoo.cli.common import addresses, at_least
@@ -21,6 +22,7 @@ RECIPE_FLAGS = {
     "devices": "distribution.devices",
 }
 HELP = "train a recipe with fit() and write its preset"
+TENSORFLOW_FOR = "ganzoo train reads its data through tf.data"
 
 
 def add_arguments(parser):
@@ -51,7 +53,8 @@ def add_arguments(parser):
         "--devices",
         type=at_least(1),
         metavar="N",
-        help="train data-parallel on N devices ([distribution] devices; JAX or TensorFlow)",
+        help="train data-parallel on N devices ([distribution] devices; JAX or TensorFlow; "
+        "on torch one process per device: torchrun --nproc_per_node N)",
     )
     parser.add_argument(
         "--cluster",
@@ -77,6 +80,16 @@ def add_arguments(parser):
     parser.add_argument("--dry-run", action="store_true", help="print the resolved recipe")
 
 
+def launched_by_torchrun():
+    """Whether torchrun started this process as one of several, on the torch backend
+    (its environment names the cluster: `torch.distributed`'s env://)."""
+    return (
+        os.environ.get("KERAS_BACKEND") == "torch"
+        and "TORCHELASTIC_RUN_ID" in os.environ
+        and int(os.environ.get("WORLD_SIZE", "1")) > 1
+    )
+
+
 def run(args):
     from ganzoo.zoo.run import train as train_recipe  # local: imports Keras (start-up time)
 
@@ -96,6 +109,9 @@ def run(args):
                 f"{len(args.cluster)} workers; give 0 to {len(args.cluster) - 1}."
             )
         overrides["distribution.workers"] = len(args.cluster)
+    elif launched_by_torchrun():
+        overrides["distribution.workers"] = int(os.environ["WORLD_SIZE"])
+        args.worker_index = int(os.environ["RANK"])
     recipe = load_recipe(args.recipe, overrides)
     if args.dry_run:
         print(json.dumps(recipe.to_dict(), indent=2))

@@ -14,6 +14,7 @@ from ganzoo.progress import in_steps
 
 NAME = "translate"
 HELP = "translate images with Pix2Pix or CycleGAN"
+TENSORFLOW_FOR = "ganzoo translate reads image folders through tf.data"
 
 
 def add_arguments(parser):

@@ -16,7 +16,6 @@ import concurrent.futures
 import os
 import pathlib
 
-import tensorflow as tf
 from PIL import Image
 
 from ganzoo.arguments import as_count
@@ -28,6 +27,9 @@ from ganzoo.data.pipeline import (
 )
 from ganzoo.data.preprocess import INFERENCE, TRAINING, preprocess_paired, to_unit_range
 from ganzoo.errors import InvalidArgumentError, MissingFileError
+from ganzoo.optional import import_tensorflow
+
+tf = import_tensorflow("Image folders")
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
 GRAY_MODES = ("1", "L", "LA", "I", "I;16", "F")

@@ -12,11 +12,13 @@ and flips. Shuffling, augmentation and parallel maps are deterministic for a see
 """
 
 import numpy as np
-import tensorflow as tf
 
 from ganzoo.arguments import as_array, as_count, as_images, as_seed
 from ganzoo.data.preprocess import preprocess_paired, to_unit_range
 from ganzoo.errors import InvalidArgumentError, InvalidTypeError
+from ganzoo.optional import import_tensorflow
+
+tf = import_tensorflow("tf.data pipelines")
 
 AUTOTUNE = tf.data.AUTOTUNE
 

@@ -20,10 +20,11 @@ load at crop_size, where the crop is the whole image).
 
 import dataclasses
 
-import tensorflow as tf
-
 from ganzoo.arguments import as_count
 from ganzoo.errors import InvalidArgumentError, InvalidTypeError
+from ganzoo.optional import import_tensorflow
+
+tf = import_tensorflow("tf.data pipelines")
 
 MODES = ("resize_and_crop", "crop", "scale_width", "scale_width_and_crop", "none")
 SIZE_BASE = 4  # the reference's __make_power_2 base for preprocess "none"

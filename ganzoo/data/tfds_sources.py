@@ -10,8 +10,6 @@ These call `tfds.load`, which downloads and prepares the data the first time (in
 `tfds.testing.mock_data`.
 """
 
-import tensorflow as tf
-
 from ganzoo.data.download import reachable_or_raise
 from ganzoo.data.pipeline import (
     batched,
@@ -21,6 +19,9 @@ from ganzoo.data.pipeline import (
 )
 from ganzoo.data.preprocess import TRAINING, centre_crop, to_unit_range
 from ganzoo.errors import InvalidArgumentError
+from ganzoo.optional import import_tensorflow
+
+tf = import_tensorflow("tfds data sets")
 
 CLASS_SOURCES = ("mnist", "fashion_mnist", "cifar10")
 IMAGE_SOURCES = (*CLASS_SOURCES, "celeb_a")

@@ -8,7 +8,7 @@ import keras
 import numpy as np
 from keras import layers
 
-from ganzoo.data import image_batches, load_mnist5k
+from ganzoo.data import load_mnist5k
 from ganzoo.errors import MissingFileError
 from ganzoo.resources import presets_dir
 
@@ -74,6 +74,8 @@ def reference_digits(count=1000, seed=0):
 
 
 def train_digit_classifier(epochs=8, seed=0):
+    from ganzoo.data import image_batches  # local: tf.data, which imports TensorFlow
+
     keras.utils.set_random_seed(seed)
     model = digit_classifier()
     model.compile(

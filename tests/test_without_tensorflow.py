@@ -1,0 +1,104 @@
+"""On JAX and torch ganzoo runs where TensorFlow cannot be imported (not installed, or
+not built for the GPU): in a subprocess whose import system refuses `tensorflow` as a
+missing package, every family builds and trains on arrays, presets generate and
+translate, the metrics score, `ganzoo sample` and `ganzoo eval` run, and what needs
+TensorFlow (`ganzoo train`'s tf.data, the data pipelines) says so in one line."""
+
+import json
+import subprocess
+import sys
+
+import keras
+import pytest
+from helpers import TINY
+
+pytestmark = [
+    pytest.mark.every_backend,
+    pytest.mark.skipif(
+        keras.backend.backend() == "tensorflow", reason="the TensorFlow backend is TensorFlow"
+    ),
+]
+
+# A finder ahead of the others that answers for tensorflow as an absent package does:
+# `find_spec` gives no origin (torch probes it) and the import raises ModuleNotFoundError.
+REFUSE_TENSORFLOW = """
+import importlib.abc, importlib.machinery, sys
+class Absent(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in ("tensorflow", "tensorflow_datasets", "tf2onnx"):
+            return importlib.machinery.ModuleSpec(name, self)
+    def create_module(self, spec):
+        raise ModuleNotFoundError(f"No module named {spec.name!r}", name=spec.name)
+    def exec_module(self, module):
+        pass
+sys.meta_path.insert(0, Absent())
+"""
+
+WORK = """
+import contextlib, io, json, os, sys
+import numpy as np
+import ganzoo
+from ganzoo.cli import main
+
+said = {}
+rng = np.random.default_rng(0)
+for name, options in json.loads(sys.argv[2]).items():  # tests/helpers.py's TINY models
+    model = getattr(ganzoo, name)(**options)
+    model.compile()
+    if model.kind == "generator":
+        x = rng.uniform(-1, 1, (8, *model.image_shape)).astype("float32")
+        y = None if model.num_classes is None else np.arange(8) % model.num_classes
+    else:
+        x = rng.uniform(-1, 1, (4, *model.image_size, model.input_channels)).astype("float32")
+        y = rng.uniform(-1, 1, (4, *model.image_size, model.output_channels)).astype("float32")
+    model.fit(x, y, batch_size=4 if model.kind == "generator" else 2, epochs=1, verbose=0)
+said["generated"] = ganzoo.from_preset("dcgan_mnist5k").generate(4, seed=0).shape
+said["translated"] = ganzoo.from_preset("pix2pix_fonts").translate(
+    np.zeros((32, 32, 1), "float32")).shape
+from ganzoo.metrics.held_out import held_out_scores
+said["scored"] = sorted(held_out_scores(ganzoo.from_preset("dcgan_mnist5k"), None, 32))
+out = sys.argv[1]
+for name, argv in {
+    "sample": ["sample", "dcgan_mnist5k", "--n", "4", "--out", f"{out}/grid.png"],
+    "eval": ["eval", "dcgan_mnist5k", "--n", "32", "--json"],
+    "train": ["train", "dcgan_mnist5k", "--out", f"{out}/run"],
+}.items():
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        try:
+            status = main(argv)
+        except SystemExit as exit:
+            status = exit.code
+    said[name] = [status, err.getvalue().strip()]
+try:
+    from ganzoo.data import image_batches
+except Exception as error:
+    said["pipeline"] = [type(error).__name__, str(error)]
+said["imported"] = "tensorflow" in sys.modules
+print(json.dumps(said))
+"""
+
+
+@pytest.mark.slow
+def test_ganzoo_runs_where_tensorflow_does_not_import(tmp_path):
+    """Cost: ~15 s (a subprocess: every tiny family trains, two presets, scores)."""
+    models = json.dumps({cls.__name__: options for cls, options in TINY.values()})
+    done = subprocess.run(
+        [sys.executable, "-c", REFUSE_TENSORFLOW + WORK, str(tmp_path), models],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    said = json.loads(done.stdout.strip().splitlines()[-1])
+    assert said["generated"] == [4, 28, 28, 1] and said["translated"] == [32, 32, 1]
+    assert "kid" in said["scored"] or "fid" in said["scored"], said["scored"]
+    assert said["sample"] == [0, ""] and (tmp_path / "grid.png").is_file()
+    assert said["eval"][0] == 0, said["eval"]
+    status, message = said["train"]
+    assert status == 2 and message.count("\n") == 0, message
+    assert "ganzoo train reads its data through tf.data" in message
+    assert "pip install tensorflow" in message
+    kind, message = said["pipeline"]
+    assert kind == "GanzooError" and "tf.data pipelines need TensorFlow" in message
+    assert not said["imported"]
