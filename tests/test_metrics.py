@@ -270,3 +270,16 @@ def test_the_real_data_floor_draws_real_digits_of_the_asked_classes():
         real_data_scores(tiny("pix2pix"))
     with pytest.raises(ValueError, match="split must be 'test' or 'validation'.*'train'"):
         real_data_scores(ganzoo.DCGAN(latent_dim=8, filters=4), split="train")
+
+
+@pytest.mark.one_backend
+def test_improvement_over_a_score_of_zero_is_infinite_or_none():
+    """An untrained CycleGAN may preserve no label at all (seen on torch, 16 examples):
+    the claim's ratio must not divide by zero. Cost: < 1 s."""
+    from ganzoo.metrics.held_out import improvement
+
+    assert improvement("label_preservation", 0.25, 0.0) == float("inf")
+    assert improvement("label_preservation", 0.0, 0.0) == 1.0
+    assert improvement("label_preservation", 0.5, 0.25) == 2.0
+    assert improvement("a_cycle_l1", 0.0, 0.5) == float("inf")
+    assert improvement("a_cycle_l1", 0.25, 0.5) == 2.0

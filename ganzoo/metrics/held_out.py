@@ -188,7 +188,12 @@ def held_out_scores(model, name=None, num_samples=1000, seed=0, split="test"):
 
 
 def improvement(metric, trained, untrained):
-    """How many times better `trained` is than `untrained` on `metric` (>1: better)."""
+    """How many times better `trained` is than `untrained` on `metric` (>1: better); a
+    score of 0 where it divides (an accuracy of 0 before training) gives infinity, or 1
+    when both are 0."""
     lower = metric.endswith(LOWER_IS_BETTER)
-    ratio = untrained / trained if lower else trained / untrained
+    better, worse = (untrained, trained) if lower else (trained, untrained)
+    if worse == 0:
+        return 1.0 if better == 0 else float("inf")
+    ratio = better / worse
     return float(ratio) if np.isfinite(ratio) else float("inf")

@@ -1,0 +1,112 @@
+"""What one torch train step does: operator calls, host reads and time outside operators,
+ganzoo's step against the plain PyTorch loop, on the CPU (the proxy for a GPU).
+
+    python -m benchmarks torch_step [--models pix2pix cyclegan dcgan] [--steps 3]
+
+On a GPU every leaf operator is a kernel launch and every host read (`.item()`,
+`float()`, `int()`, `bool()` of a tensor) makes the host wait for the device; the time a
+step spends outside operators (Python, Keras' layer calls, the optimizer's
+bookkeeping) is time the GPU idles when the kernels are short. The plain loop is
+`benchmarks.versus_pytorch`'s (the reference repo's networks and step); ganzoo's is
+`train_on_batch` of the same model on the torch backend, on the CPU, after two warm-up
+steps. Counted with `torch.profiler` (leaf `aten::` operators) and patched tensor
+conversions; the plain loop reads its generator loss once per step, as its logging
+does.
+"""
+
+import argparse
+import contextlib
+import os
+import time
+
+from benchmarks.tables import print_table
+
+READS = ("item", "__float__", "__int__", "__bool__")
+
+
+@contextlib.contextmanager
+def counted_reads(counts):
+    """Counts the host reads of tensors (`counts[name]`) while the block runs."""
+    import torch
+
+    originals = {name: getattr(torch.Tensor, name) for name in READS}
+
+    def counting(name):
+        def read(self, *args, **kwargs):
+            counts[name] = counts.get(name, 0) + 1
+            return originals[name](self, *args, **kwargs)
+
+        return read
+
+    for name in READS:
+        setattr(torch.Tensor, name, counting(name))
+    try:
+        yield
+    finally:
+        for name, read in originals.items():
+            setattr(torch.Tensor, name, read)
+
+
+def profile(step, steps):
+    """`(leaf operators, host reads, ms per step, ms inside operators)` of `step()`."""
+    from torch.profiler import ProfilerActivity
+    from torch.profiler import profile as torch_profile
+
+    for _ in range(2):  # warm-up: built optimizers, allocated buffers
+        step()
+    reads = {}
+    with torch_profile(activities=[ProfilerActivity.CPU]) as prof, counted_reads(reads):
+        start = time.perf_counter()
+        for _ in range(steps):
+            step()
+        seconds = time.perf_counter() - start
+    events = [e for e in prof.events() if e.name.startswith("aten::")]
+    leaves = [e for e in events if not any(c.name.startswith("aten::") for c in e.cpu_children)]
+    inside = sum(e.self_cpu_time_total for e in events) / 1000  # microseconds -> ms
+    return len(leaves) / steps, sum(reads.values()) / steps, 1000 * seconds / steps, inside / steps
+
+
+def ganzoo_step(name):
+    """`step()`: one `train_on_batch` of `versus_pytorch`'s ganzoo model for `name`."""
+    import numpy as np
+
+    from benchmarks import versus_pytorch
+
+    settings = versus_pytorch.MODELS[name]
+    batch, shape = settings["batch_size"], settings["shape"]
+    rng = np.random.default_rng(0)
+    model = versus_pytorch.ganzoo_model(name)
+    model.compile()
+    if name == "dcgan":
+        x, y = rng.uniform(-1, 1, (batch, *shape)).astype("float32"), None
+    else:
+        x, y = (rng.uniform(-1, 1, (batch, *shape)).astype("float32") for _ in "AB")
+    return lambda: model.train_on_batch(x, y)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m benchmarks torch_step")
+    parser.add_argument("--models", nargs="+", default=["pix2pix", "cyclegan", "dcgan"])
+    parser.add_argument("--steps", type=int, default=3)
+    args = parser.parse_args(argv)
+    os.environ["KERAS_BACKEND"] = "torch"
+    from benchmarks import versus_pytorch
+
+    rows = []
+    for name in args.models:
+        for column, step in (
+            ("plain PyTorch", versus_pytorch.plain_pytorch(name)),
+            ("ganzoo torch", ganzoo_step(name)),
+        ):
+            operators, reads, step_ms, inside_ms = profile(step, args.steps)
+            rows.append([name, column, f"{operators:.0f}", f"{reads:.0f}", f"{step_ms:.0f}",
+                         f"{step_ms - inside_ms:.0f}"])  # fmt: skip
+    print_table(
+        f"One torch train step on the CPU (mean of {args.steps}; {os.cpu_count()} cores)",
+        ["model", "step", "leaf operators", "host reads", "ms", "ms outside operators"],
+        rows,
+    )
+
+
+if __name__ == "__main__":
+    main()
