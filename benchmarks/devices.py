@@ -12,7 +12,8 @@ measures the overhead of the data-parallel step, not a speed-up; on a machine wi
 accelerators the same command measures the real thing. Median of `--steps` steps after
 3 warm-up steps. On torch the 2-device rows are two processes joined by
 `torch.distributed` on 127.0.0.1 (gloo on CPUs, NCCL on GPUs; one process per device,
-as torchrun starts them), each training its half of the batch; the second table gives
+as torchrun starts them, each with the CPU's threads shared out as torchrun does), each
+training its half of the batch; the second table gives
 what their gradient and log all-reduces take per step (the first process's).
 """
 
@@ -77,7 +78,9 @@ def processes(backend, devices):
     with socket.socket() as free:
         free.bind(("127.0.0.1", 0))
         port = free.getsockname()[1]
-    joined = {**env, "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(port)}
+    threads = str(max(1, (os.cpu_count() or 1) // devices))  # as torchrun sets it
+    joined = {**env, "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(port),
+              "OMP_NUM_THREADS": threads}  # fmt: skip
     return [{**joined, "RANK": str(i), "WORLD_SIZE": str(devices)} for i in range(devices)]
 
 

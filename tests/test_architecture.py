@@ -146,3 +146,18 @@ def test_every_function_local_import_says_why(module):
             f"{module}:{first.lineno}: a function-local import without its reason "
             f"({LOCAL_REASON} ...): {lines[first.lineno - 1].strip()}"
         )
+
+
+def test_the_data_package_names_what_it_loads_lazily():
+    """`ganzoo.data` loads its modules on first use (the offline sets need no
+    TensorFlow): its `__all__`, its table of where each name lives and the imports the
+    API reference reads agree, and each name is the one its module defines."""
+    import importlib
+
+    import ganzoo.data as data
+
+    assert sorted(data.__all__) == sorted(data._API)
+    source = (PACKAGE / "data" / "__init__.py").read_text()
+    for name, module in data._API.items():
+        assert f"from {module} import" in source and name in source
+        assert getattr(data, name) is getattr(importlib.import_module(module), name)

@@ -14,6 +14,17 @@ load_typeset_digits, load_photo_pairs, load_digit_scenes (segmentation).
 """
 
 import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # what the names are, for readers and the API reference; loaded below
+    from ganzoo.data.folders import image_folder, paired_folder, unpaired_folder
+    from ganzoo.data.glyphs import load_font_pairs, load_typeset_digits
+    from ganzoo.data.mnist5k import load_mnist5k
+    from ganzoo.data.photos import load_photo_pairs
+    from ganzoo.data.pipeline import image_batches, paired_batches, unpaired_batches
+    from ganzoo.data.preprocess import Preprocess
+    from ganzoo.data.scenes import SCENE_CLASSES, load_digit_scenes
+    from ganzoo.data.tfds_sources import tfds_images, tfds_unpaired
 
 # name -> module: loaded on first use, so that the offline loaders (NumPy) run without
 # TensorFlow, which the pipelines import (ganzoo.optional).
@@ -35,7 +46,23 @@ _API = {
     "unpaired_folder": "ganzoo.data.folders",
 }
 
-__all__ = list(_API)
+__all__ = [
+    "SCENE_CLASSES",
+    "Preprocess",
+    "image_batches",
+    "image_folder",
+    "load_digit_scenes",
+    "load_font_pairs",
+    "load_mnist5k",
+    "load_photo_pairs",
+    "load_typeset_digits",
+    "paired_batches",
+    "paired_folder",
+    "tfds_images",
+    "tfds_unpaired",
+    "unpaired_batches",
+    "unpaired_folder",
+]
 
 
 def __getattr__(name):
