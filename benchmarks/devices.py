@@ -13,8 +13,8 @@ accelerators the same command measures the real thing. Median of `--steps` steps
 3 warm-up steps. On torch the 2-device rows are two processes joined by
 `torch.distributed` on 127.0.0.1 (gloo on CPUs, NCCL on GPUs; one process per device,
 as torchrun starts them, each with the CPU's threads shared out as torchrun does), each
-training its half of the batch; the second table gives
-what their gradient and log all-reduces take per step (the first process's).
+training its half of the batch; the second table gives what their all-reduces
+(gradients, batch-norm sums, logs) take per step (the first process's).
 """
 
 import argparse
@@ -123,7 +123,7 @@ def main(argv=None):
         rows,
     )
     print_table(
-        "torch, 2 processes: all-reduce time per step (gradients and logs), first process",
+        "torch, 2 processes: all-reduces per step (gradients, batch-norm sums, logs), rank 0",
         ["model", "precision", "ms per step", "share of the step"],
         reduces,
     )

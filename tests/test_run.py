@@ -57,70 +57,91 @@ def test_a_paper_recipe_trains_on_mock_downloads(tmp_path, monkeypatch, name, ov
     assert (tmp_path / "run" / "history.csv").read_text().count("\n") == 2
 
 
-def trained_weights(name, out, interrupt_at=None, monkeypatch=None, precision="float32"):
+def trained_weights(name, out, stops=(), monkeypatch=None, precision="float32", capsys=None):
     """Trains a tiny recipe of `benchmarks.kill_resume` into `out` (under `precision`);
-    with `interrupt_at`, Ctrl-C after that (global) step first, then the same command
-    again. Returns the preset's weights."""
+    with `stops`, Ctrl-C after each of those (global) steps in turn, running the same
+    command again after each, then to the end. Returns the preset's weights and, with
+    `capsys`, the "resuming" lines each rerun printed."""
     overrides = dict(parse_override(text) for text in RECIPES[name] + TRAIN)
     recipe = load_recipe(name, {**overrides, "train.precision": precision})
-    if interrupt_at is not None:
-        steps = []
-        check = StopOnNonFinite.on_train_batch_end
+    steps_per_epoch = recipe.train.steps_per_epoch
+    said = []
 
-        def interrupted(self, batch, logs=None):
-            check(self, batch, logs)
-            steps.append(batch)
-            if len(steps) == interrupt_at:
-                raise KeyboardInterrupt
+    def train(interrupt_after=None):
+        if capsys is not None:
+            capsys.readouterr()
+        if interrupt_after is None:
+            preset = run.train(recipe, out, verbose=0)
+        else:
+            steps = []
+            check = StopOnNonFinite.on_train_batch_end
 
-        with monkeypatch.context() as patch:
-            patch.setattr(StopOnNonFinite, "on_train_batch_end", interrupted)
-            said = "run the same command to (resume|start again)"  # before a checkpoint: again
-            with pytest.raises(KeyboardInterrupt, match=said):
-                run.train(recipe, out, verbose=0)
-    return [w for w in from_preset(run.train(recipe, out, verbose=0)).get_weights()]
+            def interrupted(self, batch, logs=None):
+                check(self, batch, logs)
+                steps.append(batch)
+                if len(steps) == interrupt_after:
+                    raise KeyboardInterrupt
+
+            with monkeypatch.context() as patch:
+                patch.setattr(StopOnNonFinite, "on_train_batch_end", interrupted)
+                said_again = "run the same command to (resume|start again)"  # no checkpoint
+                with pytest.raises(KeyboardInterrupt, match=said_again):
+                    run.train(recipe, out, verbose=0)
+            preset = None
+        if capsys is not None:
+            said.append(
+                [line for line in capsys.readouterr().out.splitlines() if "resuming" in line]
+            )
+        return preset
+
+    for stop in stops:
+        state = out / "checkpoint" / "state.json"
+        position = json.loads(state.read_text()) if state.exists() else {"epoch": 0}
+        done = position["epoch"] * steps_per_epoch + position.get("step", 0)
+        train(interrupt_after=stop - done)
+    weights = from_preset(train()).get_weights()
+    return weights, said[1:]
 
 
 @pytest.mark.parametrize(
     "name",
     [pytest.param(n, marks=pytest.mark.slow) for n in ("dcgan_mnist5k", "cyclegan_digits_typeset")],
-)  # ~15 s for the DCGAN: five runs of a recipe
+)  # ~10 s for the DCGAN: a recipe run straight, and stopped and rerun four times
 def test_an_interrupted_run_resumes_to_the_same_weights(name, tmp_path, monkeypatch, capsys):
     """Shuffled data, checkpoints within and between epochs: a run stopped after any
     step and run again ends with the weights of the uninterrupted run, bit for bit, and
-    says once where it resumes."""
-    straight = trained_weights(name, tmp_path / "straight")
-    # 4 steps an epoch, a checkpoint every 3: stopped before any checkpoint, at an epoch's
-    # last step, after a mid-epoch checkpoint, in the last epoch.
+    says once where it resumes. 4 steps an epoch, a checkpoint every 3: one run stopped
+    in turn before any checkpoint, at an epoch's last step, after a mid-epoch
+    checkpoint and in the last epoch, each rerun resuming from where the stop left it
+    (a resume that was not exact anywhere would show in the final weights)."""
+    straight, _ = trained_weights(name, tmp_path / "straight")
     resumes = {2: None, 4: "epoch 1, step 4 (", 7: "epoch 2 (", 10: "epoch 3 ("}
-    for step, where in resumes.items():
-        capsys.readouterr()
-        resumed = trained_weights(name, tmp_path / f"stopped_{step}", step, monkeypatch)
-        said = [line for line in capsys.readouterr().out.splitlines() if "resuming" in line]
+    resumed, said = trained_weights(name, tmp_path / "stopped", resumes, monkeypatch, capsys=capsys)
+    for (stop, where), lines in zip(resumes.items(), said, strict=True):
         if where is None:
-            assert said == []
+            assert lines == [], (stop, lines)
         else:
-            assert len(said) == 1 and f"ganzoo: resuming from {where}checkpoint " in said[0]
-        for a, b in zip(straight, resumed, strict=True):
-            np.testing.assert_array_equal(a, b, err_msg=f"{name}, stopped after step {step}")
+            assert len(lines) == 1 and f"ganzoo: resuming from {where}checkpoint " in lines[0]
+    for a, b in zip(straight, resumed, strict=True):
+        np.testing.assert_array_equal(a, b, err_msg=f"{name}, stopped after {list(resumes)}")
 
 
 @pytest.mark.parametrize(
     "precision",
     [pytest.param(p, marks=pytest.mark.slow) for p in ("mixed_bfloat16", "mixed_float16")],
-)  # ~20 s each: five runs of a recipe
+)  # ~15 s each: a recipe run straight, and stopped and rerun twice
 def test_a_mixed_precision_run_resumes_to_the_same_weights(precision, tmp_path, monkeypatch):
     """Under a mixed-precision policy (float16: with its loss scales, saved with the
-    optimizers) a stopped run ends with the uninterrupted run's weights, bit for bit;
-    the preset is float32."""
-    straight = trained_weights("dcgan_mnist5k", tmp_path / "straight", precision=precision)
+    optimizers) a run stopped at an epoch's last step (it resumes from a mid-epoch
+    checkpoint) and again in the next epoch ends with the uninterrupted run's weights,
+    bit for bit; the preset is float32."""
+    straight, _ = trained_weights("dcgan_mnist5k", tmp_path / "straight", precision=precision)
     assert {w.dtype for w in straight} == {np.dtype("float32")}
-    for step in (4, 7):
-        resumed = trained_weights(
-            "dcgan_mnist5k", tmp_path / f"stopped_{step}", step, monkeypatch, precision
-        )
-        for a, b in zip(straight, resumed, strict=True):
-            np.testing.assert_array_equal(a, b, err_msg=f"{precision}, stopped after {step}")
+    resumed, _ = trained_weights(
+        "dcgan_mnist5k", tmp_path / "stopped", (4, 7), monkeypatch, precision
+    )
+    for a, b in zip(straight, resumed, strict=True):
+        np.testing.assert_array_equal(a, b, err_msg=f"{precision}, stopped after 4 and 7")
     assert keras.config.dtype_policy().name == "float32"  # the run put the policy back
 
 

@@ -23,7 +23,6 @@ import weakref
 import keras
 import torch
 import torch.distributed as dist
-import torch.distributed._functional_collectives as collective
 import torch.nn.functional as F
 from keras import ops
 
@@ -139,11 +138,29 @@ def global_moments(layer, inputs, mask):
     count = torch.ones((1,), dtype=inputs.dtype, device=inputs.device)
     count = count * math.prod(inputs.shape[a] for a in axes)
     sums = torch.cat([inputs.sum(axes), (inputs * inputs).sum(axes), count])
-    sums = collective.all_reduce(sums, "sum", dist.group.WORLD)  # differentiable
+    sums = SummedOverProcesses.apply(sums)
     channels = (sums.shape[0] - 1) // 2
     mean = sums[:channels] / sums[-1]
     variance = torch.clamp(sums[channels:-1] / sums[-1] - mean * mean, min=0.0)
     return mean, variance
+
+
+class SummedOverProcesses(torch.autograd.Function):
+    """The sum of a tensor over the processes, differentiable: its gradient is the sum
+    of the processes' gradients (what `torch.distributed.nn`'s all_reduce does, whose
+    functional-collective form took 3-7 ms a call on gloo where this takes ~1)."""
+
+    @staticmethod
+    def forward(ctx, tensor):
+        total = tensor.clone()
+        dist.all_reduce(total)
+        return total
+
+    @staticmethod
+    def backward(ctx, grad):
+        total = grad.clone()
+        dist.all_reduce(total)
+        return total
 
 
 def averaged(grads, replicas):
