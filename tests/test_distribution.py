@@ -246,9 +246,16 @@ TORCH_REPLICA = textwrap.dedent(
     from helpers import tiny, tiny_data
     from ganzoo import backend
 
+    weights = {}
     if where != "single":
         backend.connect_workers(where.split(","), index)
-    weights = {}
+        from ganzoo.backend.torch import replica_noise  # each replica's own stream
+
+        model = tiny("dcgan", seed=1)
+        with replica_noise(model, 2):
+            weights["noise"] = keras.ops.convert_to_numpy(
+                keras.random.normal((8,), seed=model.seed_generator))
+        weights["state"] = keras.ops.convert_to_numpy(model.seed_generator.state)
     for family, options in (("pix2pix", {"dropout": False}), ("dcgan", {})):
         keras.utils.set_random_seed(1)
         model = tiny(family, seed=1, **options)
@@ -264,11 +271,11 @@ TORCH_REPLICA = textwrap.dedent(
 @pytest.mark.slow
 @pytest.mark.skipif(BACKEND != "torch", reason="torch.distributed")
 def test_torch_processes_end_alike_and_as_one_process_on_the_global_batch(tmp_path):
-    """Two gloo processes on loopback end bit-identical (the first process's initial
-    weights, averaged gradients); the Pix2Pix (batch norm over the global batch) ends
-    with the weights of one process trained on the same global batches, within
-    round-off. The DCGAN's replicas draw their own latents, so only the replicas are
-    compared. Cost: ~15 s."""
+    """Two gloo processes on loopback draw their own noise from one seed state, and
+    end bit-identical (the first process's initial weights, averaged gradients); the
+    Pix2Pix (batch norm over the global batch) ends with the weights of one process
+    trained on the same global batches, within round-off. The DCGAN's replicas draw
+    their own latents, so only the replicas are compared. Cost: ~15 s."""
     import numpy as np
 
     addresses = ",".join(f"127.0.0.1:{port}" for port in free_ports(2))
@@ -280,7 +287,8 @@ def test_torch_processes_end_alike_and_as_one_process_on_the_global_batch(tmp_pa
     assert single.wait(timeout=600) == 0, single.stderr.read()[-3000:]
     replicas = [np.load(tmp_path / f"{i}.npz") for i in (0, 1)]
     alone = np.load(tmp_path / "single.npz")
-    for key in replicas[0].files:
+    assert not np.array_equal(replicas[0]["noise"], replicas[1]["noise"])  # its own noise
+    for key in set(replicas[0].files) - {"noise"}:  # the same state after, the same weights
         np.testing.assert_array_equal(replicas[0][key], replicas[1][key], err_msg=key)
         if key.startswith("pix2pix"):
             np.testing.assert_allclose(replicas[0][key], alone[key], atol=1e-5, err_msg=key)
