@@ -164,12 +164,15 @@ class SummedOverProcesses(torch.autograd.Function):
 
 
 def averaged(grads, replicas):
-    """The mean of each gradient over the processes, in one all-reduce of one buffer."""
-    flat = torch.cat([g.reshape(-1) for g in grads])
+    """The mean of each gradient over the processes, in one all-reduce of one buffer; a
+    variable the loss did not reach keeps its None (on every process alike), which
+    `apply_gradients` leaves to Keras as on one process."""
+    present = [g for g in grads if g is not None]
+    flat = torch.cat([g.reshape(-1) for g in present])
     dist.all_reduce(flat)
     flat /= replicas
-    sizes = [g.numel() for g in grads]
-    return [part.view(g.shape) for part, g in zip(flat.split(sizes), grads, strict=True)]
+    means = iter(flat.split([g.numel() for g in present]))
+    return [None if g is None else next(means).view(g.shape) for g in grads]
 
 
 def averaged_logs(logs, replicas):
