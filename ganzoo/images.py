@@ -16,6 +16,12 @@ def to_uint8(images):
     return np.clip((np.asarray(images) + 1.0) * 127.5 + 0.5, 0, 255).astype(np.uint8)
 
 
+def from_uint8(pixels):
+    """uint8 pixels in [0, 255] as float32 images in [-1, 1], as the data pipelines map
+    them (`ganzoo.data.preprocess.to_unit_range`)."""
+    return np.asarray(pixels).astype(np.float32) * np.float32(2.0 / 255.0) - np.float32(1.0)
+
+
 def image_grid(images, columns=None):
     """Tiles images `(n, height, width, channels)` in [-1, 1] into one uint8 picture.
 

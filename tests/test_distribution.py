@@ -62,7 +62,10 @@ COMPARE = textwrap.dedent(
 
 
 def run_on_two_devices(script, *args):
-    env = {**os.environ, "XLA_FLAGS": "--xla_force_host_platform_device_count=2"}
+    # Two host devices; XLA compiles without LLVM's optimisations: the tiny steps' time
+    # is compiling them (JAX: 32 -> 18 s alone), and both sides of a comparison compile alike.
+    flags = "--xla_force_host_platform_device_count=2 --xla_backend_optimization_level=0"
+    env = {**os.environ, "XLA_FLAGS": flags}
     tests = os.path.dirname(__file__)
     run = subprocess.run(
         [sys.executable, "-c", script, tests, *args], capture_output=True, text=True, env=env

@@ -19,7 +19,7 @@ from benchmarks.kill_resume import RECIPES, train_command
 from ganzoo.callbacks import CSVHistory
 from ganzoo.cli import main
 from ganzoo.data import image_batches
-from ganzoo.data.folders import conversions
+from ganzoo.data.image_files import conversions
 from ganzoo.errors import GanzooError
 from ganzoo.metrics import kernel_distance
 from ganzoo.models import from_preset

@@ -1,8 +1,8 @@
 """On JAX and torch ganzoo runs where TensorFlow cannot be imported (not installed, or
 not built for the GPU): in a subprocess whose import system refuses `tensorflow` as a
 missing package, every family builds and trains on arrays, presets generate and
-translate, the metrics score, `ganzoo sample` and `ganzoo eval` run, and what needs
-TensorFlow (`ganzoo train`'s tf.data, the data pipelines) says so in one line."""
+translate, the metrics score, `ganzoo sample`, `eval` and `translate` run, and what
+needs TensorFlow (`ganzoo train`'s tf.data, the data pipelines) says so in one line."""
 
 import json
 import subprocess
@@ -58,9 +58,12 @@ said["translated"] = ganzoo.from_preset("pix2pix_fonts").translate(
 from ganzoo.metrics.held_out import held_out_scores
 said["scored"] = sorted(held_out_scores(ganzoo.from_preset("dcgan_mnist5k"), None, 32))
 out = sys.argv[1]
+from PIL import Image
+Image.fromarray(rng.integers(0, 256, (32, 32), dtype=np.uint8)).save(f"{out}/glyph.png")
 for name, argv in {
     "sample": ["sample", "dcgan_mnist5k", "--n", "4", "--out", f"{out}/grid.png"],
     "eval": ["eval", "dcgan_mnist5k", "--n", "32", "--json"],
+    "translate": ["translate", "pix2pix_fonts", f"{out}/glyph.png", "--out", f"{out}/glyphs"],
     "train": ["train", "dcgan_mnist5k", "--out", f"{out}/run"],
 }.items():
     err = io.StringIO()
@@ -95,6 +98,7 @@ def test_ganzoo_runs_where_tensorflow_does_not_import(tmp_path):
     assert "kid" in said["scored"] or "fid" in said["scored"], said["scored"]
     assert said["sample"] == [0, ""] and (tmp_path / "grid.png").is_file()
     assert said["eval"][0] == 0, said["eval"]
+    assert said["translate"] == [0, ""] and (tmp_path / "glyphs" / "glyph.png").is_file()
     status, message = said["train"]
     assert status == 2 and message.count("\n") == 0, message
     assert "ganzoo train reads its data through tf.data" in message

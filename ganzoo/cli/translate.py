@@ -6,15 +6,15 @@ import pathlib
 import sys
 
 from ganzoo.cli.common import MODEL_HELP, load_model
+from ganzoo.data.image_files import conversions, image_paths, read_image
 from ganzoo.errors import InvalidArgumentError
 from ganzoo.files import make_folder
-from ganzoo.images import save_image_grid
+from ganzoo.images import from_uint8, save_image_grid
 from ganzoo.pages import Markup, figure, table, write_page
 from ganzoo.progress import in_steps
 
 NAME = "translate"
 HELP = "translate images with Pix2Pix or CycleGAN"
-TENSORFLOW_FOR = "ganzoo translate reads image folders through tf.data"
 
 
 def add_arguments(parser):
@@ -33,9 +33,6 @@ def add_arguments(parser):
 
 
 def run(args):
-    from ganzoo.data import image_folder  # local: imports TensorFlow (start-up time)
-    from ganzoo.data.folders import conversions
-
     model = load_model(args.model)
     if model.kind == "generator":
         raise InvalidArgumentError(
@@ -47,24 +44,25 @@ def run(args):
         raise InvalidArgumentError("--direction BtoA needs a CycleGAN; Pix2Pix translates one way.")
     network = model.generators()[1 if reverse else 0]
     options = {"direction": args.direction} if model.kind == "cycle_translator" else {}
-    # Read as the data loaders read (a bad file is named in a one-line error), each
-    # image at its own size: translate pads it to a size the generator takes.
+    # Pixels as the data pipelines decode them (a bad file is named in a one-line
+    # error), each image at its own size: translate pads it to a size the generator takes.
     channels = network.input_shape[-1]
-    images, paths = image_folder(args.images, preprocess=None, channels=channels)
+    paths = image_paths(args.images)
     note = conversions(paths, channels)
     if note:  # said once: the reference repo's --input_nc would not convert silently
         print(f"ganzoo: {note} ({type(model).__name__} takes {channels} channels)", file=sys.stderr)
     make_folder(args.out)
     rows = []
-    pairs = list(zip(paths, output_names(paths), images, strict=True))
-    for path, name, image in in_steps(pairs, f"translating {len(pairs)} images", unit="image"):
+    pairs = list(zip(paths, output_names(paths), strict=True))
+    for path, name in in_steps(pairs, f"translating {len(pairs)} images", unit="image"):
+        image = from_uint8(read_image(path, channels))
         target = args.out / name
         make_folder(target.parent)
-        save_image_grid(model.translate(image.numpy(), **options), target, columns=1, scale=1)
+        save_image_grid(model.translate(image[None], **options), target, columns=1, scale=1)
         shown = max(128, image.shape[1])  # small images drawn larger, pixel for pixel
         cells = [Markup(figure(p, args.out, width=shown)) for p in (path, target)]
         rows.append([path.name, *cells])
-    print(f"wrote {len(pairs)} images into {args.out}")
+    print(f"wrote {len(pairs)} image{'s' * (len(pairs) != 1)} into {args.out}")
     if args.html:
         title = f"{args.model}, {args.direction}" if options else str(args.model)
         page = write_page(

@@ -12,13 +12,10 @@ data set is made (readable, and sizes that fit the preprocessing), so a bad file
 at once with its name, not mid-epoch inside tf.data.
 """
 
-import concurrent.futures
-import os
 import pathlib
 
-from PIL import Image
-
 from ganzoo.arguments import as_count
+from ganzoo.data.image_files import image_files, image_paths, read_image_shapes
 from ganzoo.data.pipeline import (
     batched,
     element_stream,
@@ -26,79 +23,10 @@ from ganzoo.data.pipeline import (
     unpaired_streams,
 )
 from ganzoo.data.preprocess import INFERENCE, TRAINING, preprocess_paired, to_unit_range
-from ganzoo.errors import InvalidArgumentError, MissingFileError
+from ganzoo.errors import InvalidArgumentError
 from ganzoo.optional import import_tensorflow
 
 tf = import_tensorflow("Image folders")
-
-IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
-GRAY_MODES = ("1", "L", "LA", "I", "I;16", "F")
-
-
-def image_files(folder):
-    """Sorted paths of the images under `folder` (recursive).
-
-    Raises:
-        FileNotFoundError: `folder` does not exist.
-        ValueError: it holds no image files.
-    """
-    folder = pathlib.Path(folder)
-    if not folder.is_dir():
-        what = "image file" if folder.suffix.lower() in IMAGE_EXTENSIONS else "image folder"
-        raise MissingFileError(f"No {what} at {str(folder)!r}: check the path.")
-    files = sorted(p for p in folder.rglob("*") if p.is_file())
-    images = [p for p in files if p.suffix.lower() in IMAGE_EXTENSIONS]
-    if not images:
-        others = sorted({p.suffix for p in files})
-        found = f" (found only {others} files)" if others else " (it is empty)"
-        raise InvalidArgumentError(
-            f"No images in {str(folder)!r}{found}. ganzoo reads {IMAGE_EXTENSIONS}."
-        )
-    return images
-
-
-def read_image_shape(path, decode=True):
-    """`(height, width, channels)` of an image file; the whole file is decoded unless
-    `decode=False` (then only its header is read).
-
-    Raises:
-        ValueError: naming the file when it cannot be read as an image.
-    """
-    try:
-        with Image.open(path) as image:
-            if decode:
-                image.load()
-            width, height = image.size
-            return height, width, 1 if image.mode in GRAY_MODES else 3
-    except (OSError, SyntaxError, ValueError) as error:
-        raise InvalidArgumentError(
-            f"Cannot read {str(path)!r} as an image ({error}). Replace or remove the file."
-        ) from None
-
-
-def conversions(paths, channels):
-    """What loading the images at `paths` with `channels` channels changes, as a phrase
-    ("converted 2 of 5 images: 2 grayscale to RGB"); None when nothing. Reads headers only."""
-
-    def mode(path):
-        with Image.open(path) as image:
-            return image.mode
-
-    modes = [mode(p) for p in paths]
-    if channels == 3:
-        changes = [(sum(m in GRAY_MODES for m in modes), "grayscale to RGB")]
-    else:
-        changes = [(sum(m not in GRAY_MODES for m in modes), "colour to grayscale (luma)")]
-    changes.append((sum("A" in m for m in modes), "with transparency, dropped"))
-    said = [f"{count} {what}" for count, what in changes if count]
-    converted = sum((m in GRAY_MODES) == (channels == 3) or "A" in m for m in modes)
-    return f"converted {converted} of {len(modes)} images: {'; '.join(said)}" if said else None
-
-
-def read_image_shapes(paths, decode=True):
-    """`read_image_shape` of every file, on a thread pool (the decoders release the GIL)."""
-    with concurrent.futures.ThreadPoolExecutor(os.cpu_count()) as pool:
-        return list(pool.map(lambda p: read_image_shape(p, decode), paths))
 
 
 def common_channels(shapes, channels):
@@ -146,8 +74,16 @@ def check_output_sizes(paths, sizes, preprocess, batch_size):
 
 
 def decode(path, channels):
-    """uint8 `(height, width, channels)` image of a file (RGB, or its luma for 1)."""
-    image = tf.io.decode_image(tf.io.read_file(path), channels=3, expand_animations=False)
+    """uint8 `(height, width, channels)` image of a file (RGB, or its luma for 1).
+    JPEGs are decoded with libjpeg's accurate integer DCT, as Pillow (`read_image`)
+    and the reference's PIL loader decode them (`decode_image` takes the fast one,
+    up to 3 levels off)."""
+    contents = tf.io.read_file(path)
+    image = tf.cond(
+        tf.io.is_jpeg(contents),
+        lambda: tf.io.decode_jpeg(contents, channels=3, dct_method="INTEGER_ACCURATE"),
+        lambda: tf.io.decode_image(contents, channels=3, expand_animations=False),
+    )
     image = match_channels(image, channels)
     image.set_shape((None, None, channels))
     return image
@@ -339,10 +275,7 @@ def image_folder(
         [-1, 1], not shuffled, the last batch kept; `paths[i]` is image i's file.
     """
     batch_size = as_count(batch_size, "batch_size")
-    folders = folder if isinstance(folder, (list, tuple)) else [folder]
-    paths = [
-        p for f in map(pathlib.Path, folders) for p in ([f] if f.is_file() else image_files(f))
-    ]
+    paths = image_paths(folder)
     channels = checked_channels(paths, channels, preprocess, batch_size, check_files)
     unseeded = None if preprocess is None else single_image_augment(preprocess, training=False)
 
