@@ -64,13 +64,14 @@ def current_rss_mb():
 # -- the plain PyTorch loop ------------------------------------------------------------
 
 
-def plain_pytorch(name):
-    """`step()` of the reference's training loop for `name`, on random data."""
+def plain_pytorch(name, batch_size=None):
+    """`step()` of the reference's training loop for `name`, on random data, in batches
+    of `batch_size` (by default the model's in `MODELS`)."""
     import torch
     from torch import nn
 
     torch.manual_seed(0)
-    batch = MODELS[name]["batch_size"]
+    batch = batch_size or MODELS[name]["batch_size"]
 
     def adam(module):
         return torch.optim.Adam(module.parameters(), lr=2e-4, betas=(0.5, 0.999))

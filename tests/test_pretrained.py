@@ -14,7 +14,7 @@ from ganzoo.presets import shipped_presets
 from ganzoo.resources import presets_dir
 from ganzoo.zoo import run
 
-pytestmark = pytest.mark.every_backend
+pytestmark = [pytest.mark.every_backend, pytest.mark.long_run]
 
 PRESETS = list(shipped_presets())
 REFERENCE_OUTPUTS = pathlib.Path(__file__).parent / "data" / "pretrained_outputs.npz"

@@ -9,7 +9,7 @@ import ganzoo
 from ganzoo.data import image_batches, load_mnist5k
 from ganzoo.metrics import class_probabilities, classifier_score, load_digit_classifier
 
-pytestmark = [pytest.mark.every_backend, pytest.mark.slow]
+pytestmark = [pytest.mark.every_backend, pytest.mark.slow, pytest.mark.long_run]
 
 
 @pytest.fixture(scope="module")

@@ -36,6 +36,7 @@ TRAINING = re.compile(r"(\.fit\([^\n]*?)epochs=\d+")
 pytestmark = [
     pytest.mark.one_backend,
     pytest.mark.slow,
+    pytest.mark.long_run,
 ]
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from tutorials.execute import backends, execute, notebooks, output_kinds, source_sha256
 
-pytestmark = pytest.mark.one_backend
+pytestmark = [pytest.mark.one_backend, pytest.mark.long_run]
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 NOTEBOOKS = notebooks()
