@@ -50,7 +50,8 @@ def run(args):
     paths = image_paths(args.images)
     note = conversions(paths, channels)
     if note:  # said once: the reference repo's --input_nc would not convert silently
-        print(f"ganzoo: {note} ({type(model).__name__} takes {channels} channels)", file=sys.stderr)
+        takes = f"{type(model).__name__} takes {channels} channel{'s' * (channels != 1)}"
+        print(f"ganzoo: {note} ({takes})", file=sys.stderr)
     make_folder(args.out)
     rows = []
     pairs = list(zip(paths, output_names(paths), strict=True))
