@@ -146,6 +146,7 @@ def test_a_mixed_precision_run_resumes_to_the_same_weights(precision, tmp_path, 
 
 
 @pytest.mark.slow
+@pytest.mark.long_run  # ~7 runs of a recipe with its scores: slower compiled at -O0 on JAX
 @pytest.mark.parametrize("name", sorted(RECIPES))
 def test_sigkills_at_random_moments_resume_to_the_same_weights(name, tmp_path):
     """`ganzoo train` killed with SIGKILL at random moments (start-up, steps, checkpoint
