@@ -1,6 +1,7 @@
 """Image files without TensorFlow: finding them, reading their headers, and decoding
-them with Pillow into the uint8 pixels `tf.io.decode_image` gives (RGB, or its luma for
-one channel), so that `ganzoo translate` and the folder pipelines read a file alike.
+them with Pillow into the uint8 pixels the folder pipelines' TensorFlow decoder gives
+(`data.folders.decode`: RGB, or its luma for one channel), so that `ganzoo translate`
+and the pipelines read a file alike.
 """
 
 import concurrent.futures
@@ -93,10 +94,10 @@ def image_paths(sources):
 
 
 def read_image(path, channels):
-    """uint8 `(height, width, channels)` pixels of an image file, as
-    `tf.io.decode_image(..., channels=3)` decodes it (the first frame of a GIF,
-    transparency dropped, 16 bits per sample cut to their high byte), then its luma
-    (rounded) for `channels=1`.
+    """uint8 `(height, width, channels)` pixels of an image file, as the folder
+    pipelines decode it (RGB: the first frame of a GIF, transparency dropped, 16 bits
+    per sample cut to their high byte, JPEGs with the accurate integer DCT), then its
+    luma (rounded) for `channels=1`.
 
     Raises:
         ValueError: naming the file when it cannot be read as an image.
