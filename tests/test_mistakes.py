@@ -56,7 +56,8 @@ def write_image(path, array):
 def test_translate_keeps_inputs_that_share_a_name_apart_and_says_what_it_converts(tmp_path, capsys):
     """Two inputs named x.png in two folders give two outputs (their folders kept) and
     two rows on the page; a grayscale input to an RGB model is converted, and said so.
-    A folder that cannot be written is one WriteError line (cost: ~2 s)."""
+    A file that cannot be read is named before anything is written; a folder that
+    cannot be written is one WriteError line (cost: ~2 s)."""
     preset = save_preset(tiny("pix2pix", input_channels=3), tmp_path / "preset")
     first = write_image(tmp_path / "in" / "a" / "x.png", np.full((64, 64), 30))
     second = write_image(tmp_path / "in" / "b" / "x.png", np.full((64, 64, 3), 200))
@@ -69,6 +70,11 @@ def test_translate_keeps_inputs_that_share_a_name_apart_and_says_what_it_convert
     assert sorted(str(p.relative_to(out)) for p in out.rglob("*.png")) == ["a/x.png", "b/x.png"]
     page = (out / "index.html").read_text()
     assert 'src="a/x.png"' in page and 'src="b/x.png"' in page
+    broken = tmp_path / "y.png"
+    broken.write_bytes(b"\x89PNG not really")  # after a good file: named before any write
+    assert main(["translate", str(preset), str(first), str(broken), "--out", str(out / "2")]) == 2
+    one_line_error(capsys, "Cannot read", "y.png")
+    assert not (out / "2").exists()
     transparent = write_image(tmp_path / "rgba.png", np.full((64, 64, 4), 90))
     assert conversions([transparent, first], 1) == (
         "converted 1 of 2 images: 1 colour to grayscale (luma); 1 with transparency, dropped"

@@ -6,7 +6,7 @@ import pathlib
 import sys
 
 from ganzoo.cli.common import MODEL_HELP, load_model
-from ganzoo.data.image_files import conversions, image_paths, read_image
+from ganzoo.data.image_files import conversions, image_paths, read_image, read_image_shapes
 from ganzoo.errors import InvalidArgumentError
 from ganzoo.files import make_folder
 from ganzoo.images import from_uint8, save_image_grid
@@ -44,10 +44,12 @@ def run(args):
         raise InvalidArgumentError("--direction BtoA needs a CycleGAN; Pix2Pix translates one way.")
     network = model.generators()[1 if reverse else 0]
     options = {"direction": args.direction} if model.kind == "cycle_translator" else {}
-    # Pixels as the data pipelines decode them (a bad file is named in a one-line
-    # error), each image at its own size: translate pads it to a size the generator takes.
+    # Pixels as the data pipelines decode them, each image at its own size: translate
+    # pads it to a size the generator takes. Every file is decoded once first, as the
+    # pipelines check theirs, so that a bad one is named before anything is written.
     channels = network.input_shape[-1]
     paths = image_paths(args.images)
+    read_image_shapes(paths)
     note = conversions(paths, channels)
     if note:  # said once: the reference repo's --input_nc would not convert silently
         takes = f"{type(model).__name__} takes {channels} channel{'s' * (channels != 1)}"

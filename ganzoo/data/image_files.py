@@ -5,6 +5,7 @@ and the pipelines read a file alike.
 """
 
 import concurrent.futures
+import contextlib
 import os
 import pathlib
 
@@ -42,23 +43,31 @@ def image_files(folder):
     return images
 
 
-def read_image_shape(path, decode=True):
-    """`(height, width, channels)` of an image file; the whole file is decoded unless
-    `decode=False` (then only its header is read).
+@contextlib.contextmanager
+def opened_image(path):
+    """`PIL.Image.open(path)` whose failures, opening or decoding inside the block,
+    become one line that names the file.
 
     Raises:
         ValueError: naming the file when it cannot be read as an image.
     """
     try:
         with Image.open(path) as image:
-            if decode:
-                image.load()
-            width, height = image.size
-            return height, width, 1 if image.mode in GRAY_MODES else 3
+            yield image
     except (OSError, SyntaxError, ValueError) as error:
         raise InvalidArgumentError(
             f"Cannot read {str(path)!r} as an image ({error}). Replace or remove the file."
         ) from None
+
+
+def read_image_shape(path, decode=True):
+    """`(height, width, channels)` of an image file; the whole file is decoded unless
+    `decode=False` (then only its header is read)."""
+    with opened_image(path) as image:
+        if decode:
+            image.load()
+        width, height = image.size
+        return height, width, 1 if image.mode in GRAY_MODES else 3
 
 
 def conversions(paths, channels):
@@ -66,7 +75,7 @@ def conversions(paths, channels):
     ("converted 2 of 5 images: 2 grayscale to RGB"); None when nothing. Reads headers only."""
 
     def mode(path):
-        with Image.open(path) as image:
+        with opened_image(path) as image:
             return image.mode
 
     modes = [mode(p) for p in paths]
@@ -97,20 +106,12 @@ def read_image(path, channels):
     """uint8 `(height, width, channels)` pixels of an image file, as the folder
     pipelines decode it (RGB: the first frame of a GIF, transparency dropped, 16 bits
     per sample cut to their high byte, JPEGs with the accurate integer DCT), then its
-    luma (rounded) for `channels=1`.
-
-    Raises:
-        ValueError: naming the file when it cannot be read as an image.
-    """
-    try:
-        with Image.open(path) as image:
-            if image.mode.startswith("I;16"):  # 16-bit grayscale: the high byte
-                image = Image.fromarray((np.asarray(image, np.uint16) >> 8).astype(np.uint8))
-            pixels = np.asarray(image.convert("RGB"))
-    except (OSError, SyntaxError, ValueError) as error:
-        raise InvalidArgumentError(
-            f"Cannot read {str(path)!r} as an image ({error}). Replace or remove the file."
-        ) from None
+    luma (rounded) for `channels=1`; a file that cannot be read is named
+    (`opened_image`)."""
+    with opened_image(path) as image:
+        if image.mode.startswith("I;16"):  # 16-bit grayscale: the high byte
+            image = Image.fromarray((np.asarray(image, np.uint16) >> 8).astype(np.uint8))
+        pixels = np.asarray(image.convert("RGB"))
     if channels == 3:
         return pixels
     return np.round(pixels.astype(np.float32) @ LUMA).astype(np.uint8)[..., None]
