@@ -170,3 +170,8 @@ def is_data_loader(x):
     """Whether `x` is a torch `DataLoader` (without importing torch)."""
     torch = sys.modules.get("torch")
     return torch is not None and isinstance(x, torch.utils.data.DataLoader)
+
+
+def first_batch(x):
+    """The first batch of a `keras.utils.PyDataset` or a torch `DataLoader`."""
+    return x[0] if is_py_dataset(x) else next(iter(x))

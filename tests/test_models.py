@@ -322,3 +322,59 @@ def test_error_unknown_networks():
         ganzoo.Pix2Pix(discriminator="patch")
     with pytest.raises(ValueError, match="norm='instance' or 'none'"):
         ganzoo.CycleGAN(adversarial_loss="wgan-gp", norm="batch")
+
+
+class ArrayBatches(keras.utils.PyDataset):
+    """A `keras.utils.PyDataset` of `columns`' rows (a tuple of arrays) in two batches:
+    each batch the tuple of the columns' rows, or the one column's rows."""
+
+    def __init__(self, columns):
+        super().__init__()
+        self.columns, self.batch_size = columns, len(columns[0]) // 2
+
+    def __len__(self):
+        return 2
+
+    def __getitem__(self, index):
+        rows = slice(index * self.batch_size, (index + 1) * self.batch_size)
+        batch = tuple(column[rows] for column in self.columns)
+        return batch if len(batch) > 1 else batch[0]
+
+
+def data_loader(columns, domains):
+    """A torch `DataLoader` of `columns`' rows in two batches: `{"A", "B"}` dicts of two
+    unpaired `domains`, else the batches of a `TensorDataset`."""
+    import torch
+
+    batch_size = len(columns[0]) // 2
+    if domains:
+        pairs = [{"A": a, "B": b} for a, b in zip(*columns, strict=True)]
+        return torch.utils.data.DataLoader(pairs, batch_size=batch_size)
+    tensors = torch.utils.data.TensorDataset(*map(torch.from_numpy, columns))
+    return torch.utils.data.DataLoader(tensors, batch_size=batch_size)
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_fit_takes_a_py_dataset_and_a_torch_data_loader(family):
+    """Keras' other data: a `PyDataset` of `(A, B)`, `(images, labels)` or image batches,
+    and a torch `DataLoader` of a `TensorDataset` (CycleGAN: of `{"A", "B"}` dicts), train every
+    family on every backend, one optimizer step per batch; the data checks apply to
+    both. Cost: ~2 s a family (JAX: ~5 s)."""
+    model = tiny(family, seed=0)
+    model.compile()
+    rows = list(tiny_data(model).unbatch().as_numpy_iterator())  # two batches' worth
+    if isinstance(rows[0], tuple):
+        columns = tuple(np.stack(column) for column in zip(*rows, strict=True))
+    else:
+        columns = (np.stack(rows),)
+    for data in (ArrayBatches(columns), data_loader(columns, family == "cyclegan")):
+        model.fit(data, epochs=1, verbose=0)
+    for optimizer in model.optimizer.members().values():
+        assert int(optimizer.iterations) == 2 * 2 * model.phases()[0].repeats, family
+    wrong = {"channel": (columns[0][..., 1:],) + columns[1:]}
+    if family == "cgan":
+        wrong["class ids"] = (columns[0], columns[1] + 3)
+    for match, bad in wrong.items():
+        for data in (ArrayBatches(bad), data_loader(bad, family == "cyclegan")):
+            with pytest.raises(ganzoo.errors.InvalidArgumentError, match=match):
+                model.fit(data, epochs=1, verbose=0)

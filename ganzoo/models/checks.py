@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ganzoo.arguments import as_array, is_data_loader, is_py_dataset, is_tf_dataset
+from ganzoo.arguments import as_array, first_batch, is_data_loader, is_py_dataset, is_tf_dataset
 from ganzoo.errors import InvalidArgumentError
 
 
@@ -10,30 +10,34 @@ def batch_shapes(x, y=None):
     """Shapes of (images, labels or None) per element of a dataset or array input.
 
     Args:
-        x: `tf.data.Dataset` of images or (images, labels) batches, or an array of
-            images (NumPy, or a backend tensor); None, a PyDataset or a DataLoader
-            return `(None, None)` (not checked here); anything else that is no array
-            raises InvalidTypeError.
+        x: `tf.data.Dataset`, `keras.utils.PyDataset` or torch `DataLoader` of images
+            or (images, labels) batches (the first batch of the last two is read), or
+            an array of images (NumPy, or a backend tensor); None (fit's validation
+            pass) returns `(None, None)`; anything else that is no array raises
+            InvalidTypeError.
         y: labels array when `x` is an array.
 
     Returns:
         `(image_shape, label_shape)` without the batch axis; label_shape is None when
         there are no labels.
     """
+    if x is None:
+        return None, None  # fit's validation pass
     if is_tf_dataset(x):
-        spec = x.element_spec
-        if isinstance(spec, (tuple, list)):
-            images, labels = spec[0], spec[1] if len(spec) > 1 else None
-        else:
-            images, labels = spec, None
-        return (
-            tuple(images.shape[1:]),
-            None if labels is None else tuple(labels.shape[1:]),
-        )
-    if x is None or is_data_loader(x) or is_py_dataset(x):
-        return None, None  # none (fit's validation pass): Keras reads the others
-    images = array_shape(x, "x (the images)")
-    return images[1:], None if y is None else array_shape(y, "y (the labels)")[1:]
+        shape_of, batch = (lambda spec, name: tuple(spec.shape)), x.element_spec
+    elif is_py_dataset(x) or is_data_loader(x):
+        shape_of, batch = array_shape, first_batch(x)
+    else:
+        images = array_shape(x, "x (the images)")
+        return images[1:], None if y is None else array_shape(y, "y (the labels)")[1:]
+    if isinstance(batch, (tuple, list)):
+        images, labels = batch[0], batch[1] if len(batch) > 1 else None
+    else:
+        images, labels = batch, None
+    return (
+        shape_of(images, "the images of the first batch")[1:],
+        None if labels is None else shape_of(labels, "the labels of the first batch")[1:],
+    )
 
 
 def array_shape(value, name):

@@ -16,7 +16,15 @@ import keras
 import numpy as np
 from keras import layers, ops
 
-from ganzoo.arguments import as_array, as_count, as_counts, as_number, require_memory
+from ganzoo.arguments import (
+    as_array,
+    as_count,
+    as_counts,
+    as_number,
+    first_batch,
+    is_tf_dataset,
+    require_memory,
+)
 from ganzoo.blocks import LabelMaps, mlp_discriminator, mlp_generator
 from ganzoo.errors import InvalidArgumentError
 from ganzoo.latents import draw_latents
@@ -176,8 +184,10 @@ class GANBase(AdversarialModel):
                 )
             if y is not None:
                 check_class_ids(np.reshape(y, (-1,)), self.num_classes)
-            elif label_shape != (self.num_classes,):
+            elif label_shape != (self.num_classes,) and is_tf_dataset(x):
                 x = with_class_id_check(x, self.num_classes)
+            elif label_shape != (self.num_classes,):  # a PyDataset or DataLoader
+                check_class_ids(np.reshape(np.asarray(first_batch(x)[1]), (-1,)), self.num_classes)
         return x
 
     def check_image_shape(self, shape):

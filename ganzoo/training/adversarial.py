@@ -12,6 +12,7 @@ from ganzoo.arguments import (
     as_flag,
     as_number,
     as_seed,
+    first_batch,
     is_data_loader,
     is_tf_dataset,
 )
@@ -32,6 +33,26 @@ def step_batch(data):
         if len(data) == 1:
             (data,) = data
     return keras.tree.map_structure(ops.convert_to_tensor, data)
+
+
+def readable_by_keras(x):
+    """`x`, or a torch `DataLoader` of dict batches (`{"A", "B"}`) as Keras reads it on
+    TensorFlow and JAX: Keras' adapter there makes each batch `tuple(batch)`, which
+    of a dict is its keys (keras/src/trainers/data_adapters/torch_data_loader_adapter.py),
+    so each batch comes wrapped as `(batch,)`, which Keras unpacks to the dict."""
+    if not is_data_loader(x) or keras.backend.backend() == "torch":
+        return x
+    if not isinstance(first_batch(x), dict):
+        return x
+    import torch
+
+    class OneTupleBatches(torch.utils.data.DataLoader):
+        def __iter__(self):
+            return ((batch,) for batch in super().__iter__())
+
+    loader = object.__new__(OneTupleBatches)
+    loader.__dict__.update(x.__dict__)  # the same data set, sampler and workers
+    return loader
 
 
 @dataclasses.dataclass(frozen=True)
@@ -306,13 +327,15 @@ class AdversarialModel(presets.PresetModel, keras.Model):
         """`keras.Model.fit`. A `tf.data.Dataset` or torch `DataLoader` is taken in its
         own order: ganzoo's pipelines shuffle with their seed (Keras' default
         `shuffle=True` only warns)."""
-        x = self.checked_data(x, y)
+        x = readable_by_keras(self.checked_data(x, y))
         if is_tf_dataset(x) or is_data_loader(x):
             kwargs.setdefault("shuffle", False)
+        if is_data_loader(kwargs.get("validation_data")):
+            kwargs["validation_data"] = readable_by_keras(kwargs["validation_data"])
         return super().fit(x, y, *args, **kwargs)
 
     def evaluate(self, x=None, y=None, *args, **kwargs):
-        return super().evaluate(self.checked_data(x, y), y, *args, **kwargs)
+        return super().evaluate(readable_by_keras(self.checked_data(x, y)), y, *args, **kwargs)
 
     def train_on_batch(self, x, y=None, *args, **kwargs):
         return super().train_on_batch(self.checked_batch(x, y), y, *args, **kwargs)
