@@ -22,7 +22,13 @@ from ganzoo.data.pipeline import (
     single_image_augment,
     unpaired_streams,
 )
-from ganzoo.data.preprocess import INFERENCE, TRAINING, preprocess_paired, to_unit_range
+from ganzoo.data.preprocess import (
+    INFERENCE,
+    TRAINING,
+    as_preprocess,
+    preprocess_paired,
+    to_unit_range,
+)
 from ganzoo.errors import InvalidArgumentError
 from ganzoo.optional import import_tensorflow
 
@@ -107,7 +113,10 @@ def paired_folder(
         folder: either holds `A/` and `B/` (pairs matched by relative path without
             the extension) or image files each holding A (left half) | B (right half).
         preprocess: a `Preprocess`, applied to A and B together (the same resize, crop
-            and flip). Defaults to the reference's resize_and_crop 286 -> 256 with flip.
+            and flip), or Keras image augmentation layers (`keras.layers.RandomFlip()`,
+            a list or a `keras.Sequential` of them: each layer's one random draw applies
+            to A and B alike). Defaults to the reference's resize_and_crop 286 -> 256
+            with flip.
         channels: 1 or 3, or `(channels_a, channels_b)`; None reads 1 for grayscale
             files and 3 otherwise. RGB is converted to grayscale and back as asked.
         batch_size: Defaults to 1, the pix2pix paper's.
@@ -120,6 +129,7 @@ def paired_folder(
         `tf.data.Dataset` of `(a, b)`, float32 `(batch, crop, crop, channels)` in [-1, 1].
     """
     batch_size = as_count(batch_size, "batch_size")
+    preprocess = as_preprocess(preprocess)
     folder = pathlib.Path(folder)
     if (folder / "A").is_dir() and (folder / "B").is_dir():
         paths_a, paths_b = matched_pairs(folder / "A", folder / "B")
@@ -231,6 +241,7 @@ def unpaired_folder(
         `tf.data.Dataset` of dicts of float32 `(batch, crop, crop, channels)` in [-1, 1].
     """
     batch_size = as_count(batch_size, "batch_size")
+    preprocess = as_preprocess(preprocess)
     folder = pathlib.Path(folder)
     channels = per_domain(channels)
     paths = {d: image_files(folder / f"{split}{d}") for d in "AB"}
@@ -263,8 +274,9 @@ def image_folder(
 
     Args:
         folder: a folder (its images, recursively), an image file, or a list of both.
-        preprocess: a `Preprocess` run with `training=False` (centre crops, no flip),
-            or None to keep every image at its own size. Defaults to `INFERENCE`.
+        preprocess: a `Preprocess` (or Keras augmentation layers) run with
+            `training=False` (centre crops, no flip), or None to keep every image at
+            its own size. Defaults to `INFERENCE`.
         channels: 1 or 3. Defaults to 1 when every image is grayscale, else 3.
         batch_size: Defaults to 1 (images of different sizes need 1).
         check_files: decode every file first, so that a bad one is named before any
@@ -275,6 +287,7 @@ def image_folder(
         [-1, 1], not shuffled, the last batch kept; `paths[i]` is image i's file.
     """
     batch_size = as_count(batch_size, "batch_size")
+    preprocess = as_preprocess(preprocess)
     paths = image_paths(folder)
     channels = checked_channels(paths, channels, preprocess, batch_size, check_files)
     unseeded = None if preprocess is None else single_image_augment(preprocess, training=False)

@@ -14,7 +14,7 @@ and flips. Shuffling, augmentation and parallel maps are deterministic for a see
 import numpy as np
 
 from ganzoo.arguments import as_array, as_count, as_images, as_seed
-from ganzoo.data.preprocess import preprocess_paired, to_unit_range
+from ganzoo.data.preprocess import as_preprocess, preprocess_paired, to_unit_range
 from ganzoo.errors import InvalidArgumentError, InvalidTypeError
 from ganzoo.optional import import_tensorflow
 
@@ -145,8 +145,10 @@ def paired_batches(
 
     Args:
         inputs, targets: arrays `(n, height, width, channels)`; row i of each is a pair.
-        preprocess: optional `Preprocess`, applied to A and B together (same crop and
-            flip). Defaults to None (the arrays as they are).
+        preprocess: optional `Preprocess` or Keras image augmentation layers
+            (`keras.layers.RandomFlip()`, a list or a `keras.Sequential`), applied to A
+            and B together (the same crop and flip). Defaults to None (the arrays as
+            they are).
         batch_size: Defaults to 1, the pix2pix paper's.
     """
     inputs, targets = as_images(inputs, "inputs"), as_images(targets, "targets")
@@ -156,7 +158,7 @@ def paired_batches(
             f"{len(targets)} targets."
         )
     keys = tf.data.Dataset.from_tensor_slices((inputs, targets))
-    augment = None
+    preprocess, augment = as_preprocess(preprocess), None
     if preprocess is not None:
 
         def augment(pair, seed):

@@ -13,12 +13,19 @@ then a random horizontal flip (`--no_flip` is `flip=False`) and the scaling of
 [0, 255] to [-1, 1]. Paired images go through one call with A and B stacked on the
 channel axis, so one crop and one flip apply to both and they stay aligned pixel for
 pixel. Randomness is stateless: the same seed gives the same crop and flip on every run.
+
+Keras' own augmentation layers (`keras.layers.RandomFlip`, `RandomCrop`,
+`RandomRotation`, `RandomContrast`, ...: they replace what keras-cv offered) serve as
+a preprocessing too (`AugmentationLayers`): each layer draws one transformation per
+element from the element's stateless seed and applies it to A and B alike.
 With `training=False` the crop is centred and there is no flip (evaluation is
 deterministic; the reference crops at random at test time too, but its test recipes
 load at crop_size, where the crop is the whole image).
 """
 
 import dataclasses
+
+import keras
 
 from ganzoo.arguments import as_count
 from ganzoo.errors import InvalidArgumentError, InvalidTypeError
@@ -160,12 +167,95 @@ def to_unit_range(images, value_range=(0.0, 255.0)):
     return tf.cast(images, tf.float32) * (2.0 / (high - low)) - (2.0 * low / (high - low) + 1.0)
 
 
+class ElementSeed(keras.random.SeedGenerator):
+    """The seeds of one element's random draws in a tf.data map: the n-th draw is the
+    element's stateless seed folded with n, so a Keras layer's draws depend on the
+    element's seed alone (the same on every run and after a resume) and not on a
+    shared state that parallel map calls would race on."""
+
+    def __init__(self, seed):  # no state variable: nothing is carried between elements
+        self.seed, self.draws = seed, 0
+
+    def next(self, ordered=True):
+        self.draws += 1
+        return tf.random.experimental.stateless_fold_in(self.seed, self.draws)
+
+
+class AugmentationLayers:
+    """Keras image augmentation layers as a pipeline's preprocessing.
+
+    `AugmentationLayers([keras.layers.RandomCrop(256, 256), keras.layers.RandomFlip()])`;
+    the loaders take the layers (one, a list, or a `keras.Sequential`) as `preprocess`.
+    Each layer sees images in [0, 255] (Keras' default `value_range`), one element at
+    a time; with `training=False` the layers do what they do at inference (RandomCrop
+    crops the centre, the others pass the image through).
+    """
+
+    def __init__(self, layers):
+        layers = list(layers.layers if isinstance(layers, keras.Sequential) else layers)
+        for layer in layers:
+            if not hasattr(layer, "get_random_transformation"):
+                raise InvalidTypeError(
+                    "preprocess takes a ganzoo.data.Preprocess or Keras image augmentation "
+                    "layers (keras.layers.RandomFlip, RandomCrop, ...: layers with "
+                    f"get_random_transformation). Received {layer!r}."
+                )
+        self.layers = layers
+
+    def output_size(self, height, width):
+        """(height, width) of the augmented image of a `height x width` input."""
+        shape = (1, height, width, 1)
+        for layer in self.layers:
+            shape = layer.compute_output_shape(shape)
+        return tuple(shape[1:3])
+
+    def __call__(self, images, seed, training=True, value_range=(0.0, 255.0)):
+        """One image `(height, width, channels)` in `value_range`, augmented, in
+        `value_range`; `seed` as `Preprocess`'s."""
+        (images,) = self.transform([images], seed, training, value_range)
+        return images
+
+    def transform(self, images, seed, training=True, value_range=(0.0, 255.0)):
+        """Each layer's one random transformation applied to every image in the list
+        `images` (A and B of a pair: the same crop, flip, rotation or contrast)."""
+        low, high = value_range
+        images = [(tf.cast(x, tf.float32)[None] - low) * (255.0 / (high - low)) for x in images]
+        seeds = ElementSeed(seed)
+        for layer in self.layers:
+            layer.backend.set_backend("tensorflow")  # as Keras' layers do inside tf.data
+            try:
+                transformation = layer.get_random_transformation(images[0], training, seeds)
+                images = [layer.transform_images(x, transformation, training) for x in images]
+            finally:
+                layer.backend.reset()
+        return [tf.clip_by_value(x[0] * ((high - low) / 255.0) + low, low, high) for x in images]
+
+
+def as_preprocess(preprocess):
+    """A loader's `preprocess` argument: None, a `Preprocess`, or Keras augmentation
+    layers (one, a list or a `keras.Sequential`) as `AugmentationLayers`."""
+    if preprocess is None or isinstance(preprocess, (Preprocess, AugmentationLayers)):
+        return preprocess
+    if isinstance(preprocess, keras.layers.Layer) and not isinstance(preprocess, keras.Sequential):
+        preprocess = [preprocess]
+    if isinstance(preprocess, (list, tuple, keras.Sequential)):
+        return AugmentationLayers(preprocess)
+    raise InvalidTypeError(
+        "preprocess takes a ganzoo.data.Preprocess, Keras image augmentation layers "
+        f"(keras.layers.RandomFlip(), ...) or None. Received {preprocess!r}."
+    )
+
+
 def preprocess_paired(preprocess, a, b, seed, training=True, value_range=(0.0, 255.0)):
-    """`preprocess` applied once to A and B stacked, so both get the same crop and flip.
+    """`preprocess` applied once to A and B stacked (Keras layers: each layer's one
+    transformation to both), so both get the same crop and flip.
 
     Returns:
         `(a, b)` float32 in [-1, 1], each with its own channel count.
     """
+    if isinstance(preprocess, AugmentationLayers):
+        a, b = preprocess.transform([a, b], seed, training, value_range)
+        return to_unit_range(a, value_range), to_unit_range(b, value_range)
     channels_a = a.shape[-1]
     both = preprocess(
         tf.concat([tf.cast(a, tf.float32), tf.cast(b, tf.float32)], -1), seed, training, value_range

@@ -44,7 +44,7 @@ def readable_by_keras(x):
         return x
     if not isinstance(first_batch(x), dict):
         return x
-    import torch
+    import torch  # local: only a DataLoader gets here, and torch is optional
 
     class OneTupleBatches(torch.utils.data.DataLoader):
         def __iter__(self):
