@@ -15,6 +15,10 @@ Each backend module exposes the same names:
   torch on channels-last memory without layout copies.
 - `conv(x, kernel, strides, padding)`: `keras.ops.conv` (2D, NHWC); on torch without
   layout copies.
+- `batch_norm(layer, inputs)`: a `keras.layers.BatchNormalization`'s training pass
+  (outputs, and its moving statistics updated); on torch one fused kernel each way,
+  elsewhere None: Keras' own (XLA fuses it). `group_norm(layer, inputs)`: the same for a
+  `keras.layers.GroupNormalization` (instance norm).
 - `channels_last_kernel(variable)`: stores a conv kernel in the layout the backend's
   convolutions read without a copy (torch); nothing elsewhere.
 - `data_parallel(count, workers=1)`: a context in which to build, compile and fit a
@@ -42,11 +46,13 @@ if _BACKEND not in ("tensorflow", "jax", "torch"):
     )
 _module = importlib.import_module(f"ganzoo.backend.{_BACKEND}")
 
+batch_norm = _module.batch_norm
 channels_last_kernel = _module.channels_last_kernel
 conv = _module.conv
 connect_workers = _module.connect_workers
 conv_transpose = _module.conv_transpose
 data_parallel = _module.data_parallel
+group_norm = _module.group_norm
 input_gradients = _module.input_gradients
 is_chief = _module.is_chief
 test_step = _module.test_step
@@ -54,11 +60,13 @@ train_step = _module.train_step
 use_compilation_cache = _module.use_compilation_cache
 
 __all__ = [
+    "batch_norm",
     "channels_last_kernel",
     "connect_workers",
     "conv",
     "conv_transpose",
     "data_parallel",
+    "group_norm",
     "input_gradients",
     "is_chief",
     "test_step",

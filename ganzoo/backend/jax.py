@@ -278,3 +278,11 @@ def data_parallel(count, workers=1):
         for device in [d for d in jax.devices() if d.process_index == process][:count]
     ]
     return keras.distribution.DataParallel(devices=devices).scope()
+
+
+def batch_norm(layer, inputs):
+    """None: Keras' own batch norm, which XLA (and TensorFlow's grappler) fuse."""
+    return None
+
+
+group_norm = batch_norm  # None: Keras' own group norm

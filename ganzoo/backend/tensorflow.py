@@ -278,3 +278,11 @@ def multi_worker_strategy(count, workers):
             f"{os.environ['TF_CONFIG']}."
         )
     return strategy
+
+
+def batch_norm(layer, inputs):
+    """None: Keras' own batch norm, which XLA (and TensorFlow's grappler) fuse."""
+    return None
+
+
+group_norm = batch_norm  # None: Keras' own group norm

@@ -25,6 +25,7 @@ import torch
 import torch.distributed as dist
 import torch.nn.functional as F
 from keras import ops
+from keras.src.backend import in_stateless_scope
 
 from ganzoo.backend.optimizers import plain_adam
 from ganzoo.backend.replicas import REPLICA_SEED_STRIDE, batch_norms, seed_generator_states
@@ -247,6 +248,52 @@ def apply_gradients(optimizer, grads, variables):
         maximize=False,
     )
     optimizer.iterations.assign_add(1)
+
+
+def batch_norm(layer, inputs):
+    """A `keras.layers.BatchNormalization`'s training pass as PyTorch's fused kernel
+    (one each way, on the NCHW view of the NHWC input: channels-last memory, no copy)
+    and the moving statistics updated in place, where Keras runs a dozen elementwise
+    operators and their gradients. Keras' statistics: the batch's biased variance
+    (PyTorch's own running variance is unbiased, so its running buffers are not used).
+
+    Returns None where Keras' layer runs: several processes (its statistics are the
+    global batch's, `global_moments`), and where the call is not `fusable`."""
+    if replica_count() > 1 or not fusable(layer, inputs):
+        return None
+    gamma = layer.gamma.value if layer.scale else None
+    beta = layer.beta.value if layer.center else None
+    outputs = F.batch_norm(inputs.movedim(-1, 1), None, None, gamma, beta, True, 0.0, layer.epsilon)
+    with torch.no_grad():
+        variance, mean = torch.var_mean(inputs, dim=tuple(range(inputs.ndim - 1)), correction=0)
+        layer.moving_mean.value.lerp_(mean, 1.0 - layer.momentum)
+        layer.moving_variance.value.lerp_(variance, 1.0 - layer.momentum)
+    return outputs.movedim(1, -1)
+
+
+def group_norm(layer, inputs):
+    """A `keras.layers.GroupNormalization` as PyTorch's fused kernel (its groups are
+    Keras' runs of consecutive channels); None where Keras' layer runs (as
+    `batch_norm`)."""
+    if not fusable(layer, inputs):
+        return None
+    gamma = layer.gamma.value if layer.scale else None
+    beta = layer.beta.value if layer.center else None
+    outputs = F.group_norm(inputs.movedim(-1, 1), layer.groups, gamma, beta, layer.epsilon)
+    return outputs.movedim(1, -1)
+
+
+def fusable(layer, inputs):
+    """Whether a normalization layer's call may run as one PyTorch kernel: float32
+    inputs (Keras upcasts others), channels last, outside a torch.compile trace
+    (Inductor fuses Keras' operators) and outside Keras' symbolic and stateless calls."""
+    return (
+        inputs.dtype == torch.float32
+        and layer.axis in (-1, inputs.ndim - 1)
+        and inputs.device.type != "meta"
+        and not torch.compiler.is_compiling()
+        and not in_stateless_scope()
+    )
 
 
 def input_gradients(fn, x):

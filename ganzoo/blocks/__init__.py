@@ -14,7 +14,14 @@ from ganzoo.blocks.conv import (
 )
 from ganzoo.blocks.dcgan import dcgan_discriminator, dcgan_generator, upsampling_plan
 from ganzoo.blocks.hourglass import hourglass_generator
-from ganzoo.blocks.layers import LabelMaps, activation, kernel_initializer, normalization
+from ganzoo.blocks.layers import (
+    BatchNormalization,
+    GroupNormalization,
+    LabelMaps,
+    activation,
+    kernel_initializer,
+    normalization,
+)
 from ganzoo.blocks.mlp import mlp_discriminator, mlp_generator
 from ganzoo.blocks.networks import (
     discriminator_network,
@@ -28,6 +35,8 @@ from ganzoo.blocks.resnet import residual_block, resnet_generator
 from ganzoo.blocks.unet import unet_generator
 
 __all__ = [
+    "BatchNormalization",
+    "GroupNormalization",
     "UPSAMPLING",
     "Conv2D",
     "ConvTranspose2D",
