@@ -1,11 +1,13 @@
 """TensorFlow where only some features need it.
 
 On the JAX and torch backends ganzoo imports TensorFlow only for what is made of it:
-`tf.data` pipelines (`ganzoo.data`'s loaders, `ganzoo train`), SavedModel export and
-TensorBoard's sample images. Models, presets, `generate`, `translate` and the metrics
-run without it, in an environment where it is not installed or not built for the GPU.
+`tf.data` pipelines (`ganzoo.data`'s loaders, the recipes' downloaded and folder
+sources), SavedModel export and TensorBoard logs. Models, presets, `generate`,
+`translate`, the metrics and `ganzoo train` on the offline sets (`ArrayBatches`) run
+without it, in an environment where it is not installed or not built for the GPU.
 """
 
+import functools
 import importlib
 
 from ganzoo.errors import GanzooError
@@ -20,5 +22,15 @@ def import_tensorflow(purpose):
         raise GanzooError(
             f"{purpose} need TensorFlow, which does not import here ({error}): "
             "pip install tensorflow, or on JAX and torch use what runs without it (models, "
-            "presets, generate, translate, metrics)."
+            "presets, generate, translate, metrics, ganzoo train on the offline sets)."
         ) from None
+
+
+@functools.cache
+def tensorflow_imports():
+    """Whether `tensorflow` imports here (asked once a process)."""
+    try:
+        importlib.import_module("tensorflow")
+    except ImportError:
+        return False
+    return True

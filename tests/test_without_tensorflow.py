@@ -1,8 +1,9 @@
 """On JAX and torch ganzoo runs where TensorFlow cannot be imported (not installed, or
 not built for the GPU): in a subprocess whose import system refuses `tensorflow` as a
 missing package, every family builds and trains on arrays, presets generate and
-translate, the metrics score, `ganzoo sample`, `eval` and `translate` run, and what
-needs TensorFlow (`ganzoo train`'s tf.data, the data pipelines) says so in one line."""
+translate, the metrics score, `ganzoo sample`, `eval`, `translate` and `train` (on the
+offline sets) run, a stopped run resumes to the same weights, and what needs TensorFlow
+(a tfds recipe, the data pipelines) says so in one line."""
 
 import json
 import subprocess
@@ -36,6 +37,10 @@ sys.meta_path.insert(0, Absent())
 
 WORK = """
 import contextlib, io, json, os, sys
+TINY_CYCLEGAN = [item for setting in (
+    "model.generator='resnet_1blocks'", "model.generator_filters=2", "model.discriminator='pixel'",
+    "model.discriminator_filters=2", "data.batch_size=2", "data.variants=1", "train.epochs=2",
+    "train.steps_per_epoch=3", "eval.num_samples=16") for item in ("--set", setting)]
 import numpy as np
 import ganzoo
 from ganzoo.cli import main
@@ -64,7 +69,8 @@ for name, argv in {
     "sample": ["sample", "dcgan_mnist5k", "--n", "4", "--out", f"{out}/grid.png"],
     "eval": ["eval", "dcgan_mnist5k", "--n", "32", "--json"],
     "translate": ["translate", "pix2pix_fonts", f"{out}/glyph.png", "--out", f"{out}/glyphs"],
-    "train": ["train", "dcgan_mnist5k", "--out", f"{out}/run"],
+    "train": ["train", "cyclegan_digits_typeset", *TINY_CYCLEGAN, "--out", f"{out}/run"],
+    "tfds": ["train", "cgan_mnist", "--out", f"{out}/tfds"],
 }.items():
     err = io.StringIO()
     with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
@@ -77,6 +83,34 @@ try:
     from ganzoo.data import image_batches
 except Exception as error:
     said["pipeline"] = [type(error).__name__, str(error)]
+
+# A DCGAN run of 2 epochs of 3 steps stopped by Ctrl-C in its last step (its last
+# checkpoint mid-epoch: epoch 2, step 2)
+# and run again ends with the weights of the run never stopped.
+from ganzoo.callbacks import StopOnNonFinite
+from ganzoo.zoo import run
+from ganzoo.zoo.recipes import load_recipe
+recipe = load_recipe("dcgan_mnist5k", {"model.filters": 2, "data.batch_size": 16,
+    "train.epochs": 2, "train.steps_per_epoch": 3, "train.checkpoint_every_steps": 2,
+    "eval.num_samples": 16, "eval.within_floor": 1e9})
+with contextlib.redirect_stdout(io.StringIO()):
+    straight = ganzoo.from_preset(run.train(recipe, f"{out}/straight", verbose=0))
+    check, steps = StopOnNonFinite.on_train_batch_end, []
+    def stop_after_six(self, batch, logs=None):
+        check(self, batch, logs)
+        steps.append(batch)
+        if len(steps) == 6:
+            raise KeyboardInterrupt
+    StopOnNonFinite.on_train_batch_end = stop_after_six
+    try:
+        run.train(recipe, f"{out}/stopped", verbose=0)
+    except KeyboardInterrupt:
+        pass
+    StopOnNonFinite.on_train_batch_end = check
+    said["stopped_at"] = json.load(open(f"{out}/stopped/checkpoint/state.json"))
+    resumed = ganzoo.from_preset(run.train(recipe, f"{out}/stopped", verbose=0))
+said["resumed_exactly"] = all(np.array_equal(a, b) for a, b in zip(
+    straight.get_weights(), resumed.get_weights(), strict=True))
 said["imported"] = "tensorflow" in sys.modules
 print(json.dumps(said))
 """
@@ -84,7 +118,8 @@ print(json.dumps(said))
 
 @pytest.mark.slow
 def test_ganzoo_runs_where_tensorflow_does_not_import(tmp_path):
-    """Cost: ~15 s (a subprocess: every tiny family trains, two presets, scores)."""
+    """Cost: ~30 s (a subprocess: every tiny family trains, two presets, scores, four
+    tiny recipe runs)."""
     models = json.dumps({cls.__name__: options for cls, options in TINY.values()})
     done = subprocess.run(
         [sys.executable, "-c", REFUSE_TENSORFLOW + WORK, str(tmp_path), models],
@@ -99,10 +134,15 @@ def test_ganzoo_runs_where_tensorflow_does_not_import(tmp_path):
     assert said["sample"] == [0, ""] and (tmp_path / "grid.png").is_file()
     assert said["eval"][0] == 0, said["eval"]
     assert said["translate"] == [0, ""] and (tmp_path / "glyphs" / "glyph.png").is_file()
-    status, message = said["train"]
+    assert said["train"] == [0, ""] and (tmp_path / "run" / "preset").is_dir()
+    assert not (tmp_path / "run" / "logs").exists()  # TensorBoard's writers are TensorFlow's
+    status, message = said["tfds"]
     assert status == 2 and message.count("\n") == 0, message
-    assert "ganzoo train reads its data through tf.data" in message
-    assert "pip install tensorflow" in message
+    assert "tf.data pipelines need TensorFlow" in message and "pip install tensorflow" in message
+    assert said["stopped_at"]["epoch"] == 1 and said["stopped_at"].get("step") == 2, said[
+        "stopped_at"
+    ]
+    assert said["resumed_exactly"]
     kind, message = said["pipeline"]
     assert kind == "GanzooError" and "tf.data pipelines need TensorFlow" in message
     assert not said["imported"]

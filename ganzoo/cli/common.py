@@ -13,10 +13,11 @@ BACKENDS = ("tensorflow", "jax", "torch")  # jax and torch install with extras o
 MODEL_HELP = "a preset (name, folder, URL, hf:// or kaggle:// handle) or a .keras file"
 
 
-def start_backend(verbose, tensorflow_for=None):
+def start_backend(verbose, tensorflow_for=None, tensorflow_if_installed=False):
     """Imports Keras with its backend, and TensorFlow with it where the backend is
-    TensorFlow or the command needs it (`tensorflow_for`: why, e.g. "ganzoo train reads
-    its data through tf.data"; on JAX and torch other commands run without TensorFlow). Keeps
+    TensorFlow or the command needs it (`tensorflow_for`: why, e.g. "ganzoo export
+    writes TensorFlow SavedModels"; on JAX and torch other commands run without
+    TensorFlow), or uses it where it imports (`tensorflow_if_installed`). Keeps
     compiled programs in ~/.keras/ganzoo_compiled (JAX: a second run skips XLA's
     compilation of the same model and shapes). TensorFlow writes its start-up banner
     and a cuInit error on a machine without CUDA straight to file descriptor 2, before
@@ -31,10 +32,14 @@ def start_backend(verbose, tensorflow_for=None):
         if not verbose:
             os.dup2(log.fileno(), 2)
         try:
-            if tensorflow_for:
-                import tensorflow as tf  # local: the point of this function
-
-                tf.config.list_physical_devices("GPU")  # the device probe that logs cuInit
+            if tensorflow_for or tensorflow_if_installed:
+                try:
+                    import tensorflow as tf  # local: the point of this function
+                except ImportError:
+                    if tensorflow_for:
+                        raise
+                else:
+                    tf.config.list_physical_devices("GPU")  # the device probe that logs cuInit
             import keras  # noqa: F401  # local: as tensorflow
         except ImportError as error:
             failure = error

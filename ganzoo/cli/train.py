@@ -22,7 +22,9 @@ RECIPE_FLAGS = {
     "devices": "distribution.devices",
 }
 HELP = "train a recipe with fit() and write its preset"
-TENSORFLOW_FOR = "ganzoo train reads its data through tf.data"
+# tf.data for the downloaded and folder sources, TensorBoard logs; the offline sets
+# train without TensorFlow on JAX and torch.
+TENSORFLOW_IF_INSTALLED = True
 
 
 def add_arguments(parser):

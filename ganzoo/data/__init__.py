@@ -10,13 +10,16 @@ prefetched, deterministic for a seed (TensorFlow is imported for these only).
     (image, class map) (UNet)         image_batches(images, masks)
 
 Offline data (installs with the package): load_mnist5k, load_font_pairs,
-load_typeset_digits, load_photo_pairs, load_digit_scenes (segmentation).
+load_typeset_digits, load_photo_pairs, load_digit_scenes (segmentation). Without
+TensorFlow (JAX or torch): ArrayBatches, a `keras.utils.PyDataset` of in-memory arrays
+in the same layouts, deterministic and resumable.
 """
 
 import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # what the names are, for readers and the API reference; loaded below
+    from ganzoo.data.arrays import ArrayBatches
     from ganzoo.data.folders import image_folder, paired_folder, unpaired_folder
     from ganzoo.data.glyphs import load_font_pairs, load_typeset_digits
     from ganzoo.data.mnist5k import load_mnist5k
@@ -29,6 +32,7 @@ if TYPE_CHECKING:  # what the names are, for readers and the API reference; load
 # name -> module: loaded on first use, so that the offline loaders (NumPy) run without
 # TensorFlow, which the pipelines import (ganzoo.optional).
 _API = {
+    "ArrayBatches": "ganzoo.data.arrays",
     "SCENE_CLASSES": "ganzoo.data.scenes",
     "Preprocess": "ganzoo.data.preprocess",
     "image_batches": "ganzoo.data.pipeline",
@@ -47,6 +51,7 @@ _API = {
 }
 
 __all__ = [
+    "ArrayBatches",
     "SCENE_CLASSES",
     "Preprocess",
     "image_batches",

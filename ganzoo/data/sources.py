@@ -1,11 +1,12 @@
 """Training data by name, for recipes: `[data] source = "..."` and its options.
 
 Each source is `source(batch_size, seed, image_size, labels, **options)` -> the
-training `tf.data.Dataset` in the layout `fit` takes. The four positional arguments
-are given by the training run, from the recipe and the model it built: the batch size, the
-seed, the `(height, width)` the images must have (crops), and whether the model wants
-class labels. The options are keyword arguments with annotated types; recipes are
-checked against them. `SOURCES` names them as recipes do.
+training `tf.data.Dataset` in the layout `fit` takes (the offline sets: where TensorFlow
+does not import, an `ArrayBatches` stream of the same layout, `in_memory`). The four
+positional arguments are given by the training run, from the recipe and the model it
+built: the batch size, the seed, the `(height, width)` the images must have (crops),
+and whether the model wants class labels. The options are keyword arguments with
+annotated types; recipes are checked against them. `SOURCES` names them as recipes do.
 
     offline (install with the package)    mnist5k, font_pairs, photo_pairs, digits_typeset,
                                           digit_scenes
@@ -19,24 +20,47 @@ import keras
 import numpy as np
 
 from ganzoo.arguments import as_count
+from ganzoo.data.arrays import ArrayBatches
 from ganzoo.data.download import reachable_or_raise
-from ganzoo.data.folders import paired_folder, unpaired_folder
 from ganzoo.data.glyphs import load_font_pairs, load_typeset_digits
 from ganzoo.data.mnist5k import load_mnist5k
 from ganzoo.data.photos import load_photo_pairs
-from ganzoo.data.pipeline import image_batches, paired_batches, unpaired_batches
-from ganzoo.data.preprocess import Preprocess
 from ganzoo.data.scenes import load_digit_scenes
-from ganzoo.data.tfds_sources import tfds_images, tfds_unpaired
 from ganzoo.errors import InvalidArgumentError, MissingFileError
+from ganzoo.optional import tensorflow_imports
 from ganzoo.resources import keras_cache
 
 PIX2PIX_URL = "http://efrosgans.eecs.berkeley.edu/pix2pix/datasets/{name}.tar.gz"
 PIX2PIX_NAMES = ("facades", "cityscapes", "maps", "edges2shoes", "edges2handbags", "night2day")
 
 
+def in_memory(layout, elements, batch_size, seed, crop=None):
+    """Training batches of in-memory arrays: the tf.data pipeline where TensorFlow
+    imports, else `ArrayBatches` (same layout, its own order; `ganzoo.data.arrays`).
+
+    Args:
+        layout: "images" (`elements` an array, or `(images, labels)`), "pairs" (`(A,
+            B)`) or "domains" (`{"A": a, "B": b}`, unpaired).
+        crop: crop pairs to `crop x crop` at a random offset (the same for A and B).
+    """
+    if not tensorflow_imports():
+        return ArrayBatches(elements, batch_size, seed=seed, crop=crop)
+    from ganzoo.data import pipeline  # local: imports TensorFlow
+    from ganzoo.data.preprocess import Preprocess  # local: imports TensorFlow
+
+    if layout == "domains":
+        return pipeline.unpaired_batches(elements["A"], elements["B"], batch_size, seed=seed)
+    if layout == "pairs":
+        preprocess = None if crop is None else Preprocess("crop", crop_size=crop, flip=False)
+        return pipeline.paired_batches(*elements, preprocess, batch_size=batch_size, seed=seed)
+    images, labels = elements if isinstance(elements, tuple) else (elements, None)
+    return pipeline.image_batches(images, labels, batch_size, seed=seed)
+
+
 def crop_preprocess(image_size, preprocess, load_size, flip):
     """The reference's preprocessing, cropping to `image_size`."""
+    from ganzoo.data.preprocess import Preprocess  # local: imports TensorFlow
+
     height, width = image_size
     if height != width and preprocess != "none":
         raise InvalidArgumentError(
@@ -56,7 +80,7 @@ def mnist5k_source(batch_size, seed, image_size, labels, *, hold_out_validation:
     """The 4,000 MNIST-5k training digits (with labels for conditional models); 3,000
     with `hold_out_validation`."""
     images, classes = load_mnist5k(training_split(hold_out_validation))
-    return image_batches(images, classes if labels else None, batch_size, seed=seed)
+    return in_memory("images", (images, classes) if labels else images, batch_size, seed)
 
 
 def font_pairs_source(
@@ -77,12 +101,12 @@ def font_pairs_source(
     """
     split = training_split(hold_out_validation)
     inputs, targets, _ = load_font_pairs(split, image_size[0], source, target)
-    preprocess = None
+    crop = None
     if as_count(shift, "shift", least=0):
         margin = ((0, 0), (shift, shift), (shift, shift), (0, 0))
         inputs, targets = (np.pad(x, margin, constant_values=1.0) for x in (inputs, targets))
-        preprocess = Preprocess("crop", crop_size=image_size[0], flip=False)
-    return paired_batches(inputs, targets, preprocess, batch_size=batch_size, seed=seed)
+        crop = image_size[0]
+    return in_memory("pairs", (inputs, targets), batch_size, seed, crop)
 
 
 def photo_pairs_source(
@@ -92,7 +116,7 @@ def photo_pairs_source(
     inputs, targets = load_photo_pairs(
         "train", task, image_size[0], patches_per_photo=patches_per_photo
     )
-    return paired_batches(inputs, targets, batch_size=batch_size, seed=seed)
+    return in_memory("pairs", (inputs, targets), batch_size, seed)
 
 
 def digits_typeset_source(
@@ -102,18 +126,20 @@ def digits_typeset_source(
     split = training_split(hold_out_validation)
     digits, _ = load_mnist5k(split)
     typeset, _ = load_typeset_digits(split, variants=variants, seed=seed)
-    return unpaired_batches(digits, typeset, batch_size, seed=seed)
+    return in_memory("domains", {"A": digits, "B": typeset}, batch_size, seed)
 
 
 def digit_scenes_source(batch_size, seed, image_size, labels, *, hold_out_validation: bool = False):
     """(scene, per-pixel classes) batches for segmentation (`load_digit_scenes`), at
     `image_size`; the scenes are fixed (drawn with seed 0), the order follows `seed`."""
     images, masks = load_digit_scenes(training_split(hold_out_validation), image_size[0])
-    return image_batches(images, masks, batch_size, seed=seed)
+    return in_memory("images", (images, masks), batch_size, seed)
 
 
 def tfds_source(batch_size, seed, image_size, labels, *, name: str, data_dir: str | None = None):
     """A tfds image set (`tfds_images`) at `image_size`; labels for conditional models."""
+    from ganzoo.data.tfds_sources import tfds_images  # local: imports TensorFlow
+
     return tfds_images(
         name,
         "train",
@@ -138,6 +164,8 @@ def tfds_cycle_gan_source(
     data_dir: str | None = None,
 ):
     """A tfds `cycle_gan/<name>` set, trainA / trainB (`tfds_unpaired`)."""
+    from ganzoo.data.tfds_sources import tfds_unpaired  # local: imports TensorFlow
+
     return tfds_unpaired(
         name,
         "train",
@@ -223,6 +251,8 @@ def paired_folder_source(
     flip: bool = True,
 ):
     """Your pairs: side-by-side A|B files, or A/ and B/ (`ganzoo.data.paired_folder`)."""
+    from ganzoo.data.folders import paired_folder  # local: imports TensorFlow
+
     return paired_folder(
         path,
         preprocess=crop_preprocess(image_size, preprocess, load_size, flip),
@@ -243,6 +273,8 @@ def unpaired_folder_source(
     flip: bool = True,
 ):
     """Your unpaired domains: `path/trainA`, `path/trainB` (`ganzoo.data.unpaired_folder`)."""
+    from ganzoo.data.folders import unpaired_folder  # local: imports TensorFlow
+
     return unpaired_folder(
         path,
         "train",

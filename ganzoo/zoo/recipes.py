@@ -236,7 +236,7 @@ def check_counts(table, cls, where):
 
 def data_sources():
     """Source name -> source function, for `[data] source`."""
-    from ganzoo.data.sources import SOURCES  # local: imports TensorFlow, as model_families
+    from ganzoo.data.sources import SOURCES  # local: imports Keras, as model_families
 
     return SOURCES
 

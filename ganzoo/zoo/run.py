@@ -22,6 +22,7 @@ from ganzoo.callbacks import (
     StopOnInterrupt,
     StopOnNonFinite,
 )
+from ganzoo.data.arrays import ArrayBatches
 from ganzoo.data.sources import SOURCES
 from ganzoo.errors import GanzooError, WorkersLostError
 from ganzoo.files import make_folder, written_whole
@@ -33,6 +34,7 @@ from ganzoo.metrics.held_out import (
     real_data_scores,
 )
 from ganzoo.models import FAMILIES
+from ganzoo.optional import tensorflow_imports
 from ganzoo.presets import save_preset
 from ganzoo.schedules import learning_rate_schedule
 from ganzoo.zoo.recipes import RecipeError, recipe_from_dict
@@ -106,8 +108,8 @@ def compile_model(recipe, model, steps_per_epoch):
 
 
 def build_data(recipe, model):
-    """The recipe's training `tf.data.Dataset`, at the size and with the labels `model`
-    takes."""
+    """The recipe's training `tf.data.Dataset` (or, without TensorFlow, `ArrayBatches`),
+    at the size and with the labels `model` takes."""
     source = SOURCES[recipe.data["source"]]
     options = {k: v for k, v in recipe.data.items() if k not in ("source", "batch_size")}
     labels = model.kind == "generator" and model.num_classes is not None
@@ -220,7 +222,8 @@ def preview_examples(recipe, model):
         return None
     if recipe.eval:
         return held_out_examples(model, recipe.eval.data, count=8)
-    batch = next(iter(build_data(recipe, model).take(1)))
+    data = build_data(recipe, model)
+    batch = data[0] if isinstance(data, ArrayBatches) else next(iter(data.take(1)))
     a, b = (batch["A"], batch["B"]) if isinstance(batch, dict) else batch
     return np.asarray(a), np.asarray(b)
 
@@ -331,7 +334,9 @@ def train_here(recipe, out, verbose):
         check_same_run(recipe, out / "recipe.json", checkpoint.state.exists())
     model = build_model(recipe)
     dataset = build_data(recipe, model)
-    steps = options.steps_per_epoch or int(dataset.cardinality())
+    steps = options.steps_per_epoch or (
+        dataset.steps if isinstance(dataset, ArrayBatches) else int(dataset.cardinality())
+    )
     if steps < 1:
         raise RecipeError(
             f"the {recipe.data['source']!r} data has no known length; set "
@@ -378,8 +383,12 @@ def train_here(recipe, out, verbose):
         interrupt,  # Ctrl-C ends the run between steps
         stop,  # before Checkpoint: a NaN step is never saved
     ]
+    logs = out / "logs" if tensorflow_imports() else None  # TensorBoard's writers are TF's
     if chief:
-        print(f"ganzoo: to watch training: tensorboard --logdir {out / 'logs'}")
+        if logs is None:
+            print("ganzoo: no TensorBoard logs (they need TensorFlow, which does not import here)")
+        else:
+            print(f"ganzoo: to watch training: tensorboard --logdir {logs}")
         viewers = [
             *held_out_curves(evaluation, options),  # before the loggers, which log its scores
             SampleGrid(
@@ -387,7 +396,7 @@ def train_here(recipe, out, verbose):
                 num_images=100,
                 seed=options.seed,
                 examples=examples,
-                log_dir=out / "logs",
+                log_dir=logs,
             ),
         ]
         callbacks += [
@@ -396,7 +405,7 @@ def train_here(recipe, out, verbose):
             # checkpoint lacks, which the resumed run trains again and rewrites
             # (`keep_epochs` above); after it, a kill there would lose the row.
             CSVHistory(out / "history.csv"),
-            keras.callbacks.TensorBoard(out / "logs", write_graph=False),
+            *([] if logs is None else [keras.callbacks.TensorBoard(logs, write_graph=False)]),
         ]
     callbacks.append(saving)
 
@@ -406,8 +415,10 @@ def train_here(recipe, out, verbose):
         """The stream of batches, epoch after epoch (reshuffled each pass, fixed by the
         seed), after its first `position`. A data set no pass has been drawn from, for
         each `fit`: a tf.data shuffle draws each new pass of one data set object from a
-        shared seed state."""
+        shared seed state. (`ArrayBatches` draws each batch from its position alone.)"""
         data = unused.pop() if unused else build_data(recipe, model)
+        if isinstance(data, ArrayBatches):
+            return data.after(position)
         return data.repeat().skip(position)
 
     start = time.perf_counter()
@@ -421,6 +432,7 @@ def train_here(recipe, out, verbose):
                 steps_per_epoch=steps - step,
                 callbacks=callbacks,
                 verbose=verbose,
+                shuffle=False,  # the stream's own order (its seed), resumable
             )
             epoch += 1
         if epoch < options.epochs:
@@ -431,6 +443,7 @@ def train_here(recipe, out, verbose):
                 steps_per_epoch=steps,
                 callbacks=callbacks,
                 verbose=verbose,
+                shuffle=False,  # the stream's own order (its seed), resumable
             )
     except KeyboardInterrupt:
         raise KeyboardInterrupt(interrupted_message(checkpoint)) from None
