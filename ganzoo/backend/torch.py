@@ -252,10 +252,11 @@ def apply_gradients(optimizer, grads, variables):
 
 def batch_norm(layer, inputs):
     """A `keras.layers.BatchNormalization`'s training pass as PyTorch's fused kernel
-    (one each way, on the NCHW view of the NHWC input: channels-last memory, no copy)
-    and the moving statistics updated in place, where Keras runs a dozen elementwise
-    operators and their gradients. Keras' statistics: the batch's biased variance
-    (PyTorch's own running variance is unbiased, so its running buffers are not used).
+    (one each way, on the NHWC input seen as `(pixels, channels)`: no copy) and the
+    moving statistics updated in place from the kernel's own mean and inverse standard
+    deviation, where Keras runs a dozen elementwise operators and their gradients.
+    Keras' statistics: the batch's biased variance (PyTorch's own running variance is
+    unbiased, so its running buffers are not used).
 
     Returns None where Keras' layer runs: several processes (its statistics are the
     global batch's, `global_moments`), and where the call is not `fusable`."""
@@ -263,12 +264,14 @@ def batch_norm(layer, inputs):
         return None
     gamma = layer.gamma.value if layer.scale else None
     beta = layer.beta.value if layer.center else None
-    outputs = F.batch_norm(inputs.movedim(-1, 1), None, None, gamma, beta, True, 0.0, layer.epsilon)
-    with torch.no_grad():
-        variance, mean = torch.var_mean(inputs, dim=tuple(range(inputs.ndim - 1)), correction=0)
+    outputs, mean, inverse_std = torch.native_batch_norm(
+        inputs.reshape(-1, inputs.shape[-1]), gamma, beta, None, None, True, 0.0, layer.epsilon
+    )
+    with torch.no_grad():  # the kernel's own statistics: 1 / inverse_std^2 = variance + eps
+        variance = inverse_std.pow(-2) - layer.epsilon
         layer.moving_mean.value.lerp_(mean, 1.0 - layer.momentum)
         layer.moving_variance.value.lerp_(variance, 1.0 - layer.momentum)
-    return outputs.movedim(1, -1)
+    return outputs.view(inputs.shape)
 
 
 def group_norm(layer, inputs):
