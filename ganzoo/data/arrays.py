@@ -33,6 +33,8 @@ class ArrayBatches(keras.utils.PyDataset):
         shuffle: a new order every pass. Defaults to True.
         crop: crop every image array to `crop x crop` at a random offset per element,
             the same for every array of a row (a pair stays aligned), or None.
+        start: None for one epoch's batches; a position for the endless stream after
+            that many batches (`after`).
     """
 
     def __init__(self, elements, batch_size, *, seed=0, shuffle=True, crop=None, start=None):
