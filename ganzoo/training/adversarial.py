@@ -330,7 +330,7 @@ class AdversarialModel(presets.PresetModel, keras.Model):
         x = readable_by_keras(self.checked_data(x, y))
         if is_tf_dataset(x) or is_data_loader(x):
             kwargs.setdefault("shuffle", False)
-        if is_data_loader(kwargs.get("validation_data")):
+        if "validation_data" in kwargs:
             kwargs["validation_data"] = readable_by_keras(kwargs["validation_data"])
         return super().fit(x, y, *args, **kwargs)
 
