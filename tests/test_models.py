@@ -324,21 +324,11 @@ def test_error_unknown_networks():
         ganzoo.CycleGAN(adversarial_loss="wgan-gp", norm="batch")
 
 
-class ArrayBatches(keras.utils.PyDataset):
-    """A `keras.utils.PyDataset` of `columns`' rows (a tuple of arrays) in two batches:
-    each batch the tuple of the columns' rows, or the one column's rows."""
-
-    def __init__(self, columns):
-        super().__init__()
-        self.columns, self.batch_size = columns, len(columns[0]) // 2
-
-    def __len__(self):
-        return 2
-
-    def __getitem__(self, index):
-        rows = slice(index * self.batch_size, (index + 1) * self.batch_size)
-        batch = tuple(column[rows] for column in self.columns)
-        return batch if len(batch) > 1 else batch[0]
+def py_dataset(columns):
+    """A `keras.utils.PyDataset` of `columns`' rows (a tuple of arrays) in two batches,
+    in order: each batch the tuple of the columns' rows, or the one column's rows."""
+    elements = columns if len(columns) > 1 else columns[0]
+    return ganzoo.data.ArrayBatches(elements, len(columns[0]) // 2, shuffle=False)
 
 
 def data_loader(columns, domains):
@@ -367,7 +357,7 @@ def test_fit_takes_a_py_dataset_and_a_torch_data_loader(family):
         columns = tuple(np.stack(column) for column in zip(*rows, strict=True))
     else:
         columns = (np.stack(rows),)
-    for data in (ArrayBatches(columns), data_loader(columns, family == "cyclegan")):
+    for data in (py_dataset(columns), data_loader(columns, family == "cyclegan")):
         model.fit(data, epochs=1, verbose=0)
     for optimizer in model.optimizer.members().values():
         assert int(optimizer.iterations) == 2 * 2 * model.phases()[0].repeats, family
@@ -375,6 +365,6 @@ def test_fit_takes_a_py_dataset_and_a_torch_data_loader(family):
     if family == "cgan":
         wrong["class ids"] = (columns[0], columns[1] + 3)
     for match, bad in wrong.items():
-        for data in (ArrayBatches(bad), data_loader(bad, family == "cyclegan")):
+        for data in (py_dataset(bad), data_loader(bad, family == "cyclegan")):
             with pytest.raises(ganzoo.errors.InvalidArgumentError, match=match):
                 model.fit(data, epochs=1, verbose=0)

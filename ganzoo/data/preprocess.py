@@ -13,14 +13,14 @@ then a random horizontal flip (`--no_flip` is `flip=False`) and the scaling of
 [0, 255] to [-1, 1]. Paired images go through one call with A and B stacked on the
 channel axis, so one crop and one flip apply to both and they stay aligned pixel for
 pixel. Randomness is stateless: the same seed gives the same crop and flip on every run.
+With `training=False` the crop is centred and there is no flip (evaluation is
+deterministic; the reference crops at random at test time too, but its test recipes
+load at crop_size, where the crop is the whole image).
 
 Keras' own augmentation layers (`keras.layers.RandomFlip`, `RandomCrop`,
 `RandomRotation`, `RandomContrast`, ...: they replace what keras-cv offered) serve as
 a preprocessing too (`AugmentationLayers`): each layer draws one transformation per
 element from the element's stateless seed and applies it to A and B alike.
-With `training=False` the crop is centred and there is no flip (evaluation is
-deterministic; the reference crops at random at test time too, but its test recipes
-load at crop_size, where the crop is the whole image).
 """
 
 import dataclasses

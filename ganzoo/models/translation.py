@@ -21,6 +21,7 @@ from ganzoo.arguments import (
     as_count,
     as_counts,
     as_number,
+    first_batch,
     is_data_loader,
     is_py_dataset,
     is_tf_dataset,
@@ -185,10 +186,8 @@ class TranslationBase(AnySize, AdversarialModel):
             batch = (x, y)
         elif isinstance(x, dict):
             batch = x
-        elif is_py_dataset(x):
-            batch = x[0]
-        elif is_data_loader(x):
-            batch = next(iter(x))
+        elif is_py_dataset(x) or is_data_loader(x):
+            batch = first_batch(x)
         else:
             batch = None
         if isinstance(batch, dict) and set(batch) == {"A", "B"}:
