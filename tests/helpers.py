@@ -194,11 +194,29 @@ def run_saving_test(model_factory, dataset, tmp_path):
     )
 
 
+def save_trained(families, folder):
+    """Trains the tiny model of each family one epoch on this process's backend and
+    saves it in `folder`: `.keras`, config + `.weights.h5`, probe inputs and outputs."""
+    folder.mkdir(parents=True)
+    for family in families:
+        model = tiny(family, seed=2)
+        model.compile()
+        model.fit(tiny_data(model), epochs=1, verbose=0)
+        inputs = probe_inputs(model)
+        model.save(folder / f"{family}.keras")
+        model.save_weights(folder / f"{family}.weights.h5")
+        (folder / f"{family}.json").write_text(json.dumps(model.get_config()))
+        np.savez(
+            folder / f"{family}_inputs.npz", *(inputs if isinstance(inputs, list) else [inputs])
+        )
+        np.save(folder / f"{family}_outputs.npy", probe_outputs(model, inputs))
+    (folder / "names.json").write_text(json.dumps(list(families)))
+
+
 def reload_and_compare(folder):
-    """In a fresh process on another backend: for each model `run_cross_backend_test`
-    saved in `folder`, the largest output difference of its `.keras` file and of its
-    config + `.weights.h5`, against the outputs saved with it."""
-    folder = pathlib.Path(folder)
+    """For each model `save_trained` saved in `folder` (on another backend), the largest
+    output difference of its `.keras` file and of its config + `.weights.h5`, on this
+    process's backend, against the outputs saved with it."""
     report = {}
     for name in json.loads((folder / "names.json").read_text()):
         inputs = list(np.load(folder / f"{name}_inputs.npz").values())
@@ -213,37 +231,51 @@ def reload_and_compare(folder):
     return report
 
 
+def save_and_compare(folder, families, sources):
+    """This backend's half of `run_cross_backend_test`: saves its trained models in
+    `folder/BACKEND` when `families` are given, then reloads those of `sources`.
+    Returns `{"SOURCE -> BACKEND": reload_and_compare(...)}`."""
+    here = keras.backend.backend()
+    if families:
+        save_trained(families, folder / here)
+    return {f"{source} -> {here}": reload_and_compare(folder / source) for source in sources}
+
+
 def run_cross_backend_test(families, tmp_path, atol=1e-4):
-    """Trains the tiny model of each family one epoch and saves it here; every other
-    backend reloads it (`.keras` and config + `.weights.h5`) in a fresh process and
-    must give the same outputs."""
-    models = {family: tiny(family, seed=2) for family in families}
-    for name, model in models.items():
-        model.compile()
-        model.fit(tiny_data(model), epochs=1, verbose=0)
-        inputs = probe_inputs(model)
-        model.save(tmp_path / f"{name}.keras")
-        model.save_weights(tmp_path / f"{name}.weights.h5")
-        (tmp_path / f"{name}.json").write_text(json.dumps(model.get_config()))
-        np.savez(
-            tmp_path / f"{name}_inputs.npz", *(inputs if isinstance(inputs, list) else [inputs])
-        )
-        np.save(tmp_path / f"{name}_outputs.npy", probe_outputs(model, inputs))
-    (tmp_path / "names.json").write_text(json.dumps(list(models)))
-    for other in BACKENDS:
-        if other == keras.backend.backend():
-            continue
+    """Weights saved on each backend load on the two others: each backend trains the
+    tiny model of each family one epoch and saves it, and each reloads the others'
+    (`.keras` and config + `.weights.h5`) in a fresh process; the outputs must be those
+    saved with them. Six pairs in four processes: this one, the next backend (saves,
+    reloads this one's), the last (saves, reloads both), the next again (reloads the
+    last's), then this one reloads the other two."""
+    here = keras.backend.backend()
+    second, third = (backend for backend in BACKENDS if backend != here)
+    report = save_and_compare(tmp_path, families, [])
+    for backend, saves, sources in (
+        (second, True, [here]),
+        (third, True, [here, second]),
+        (second, False, [third]),
+    ):
         result = subprocess.run(
-            [sys.executable, __file__, str(tmp_path)],
-            env={**os.environ, "KERAS_BACKEND": other},
+            [
+                sys.executable,
+                __file__,
+                str(tmp_path),
+                ",".join(families if saves else []),
+                *sources,
+            ],
+            env={**os.environ, "KERAS_BACKEND": backend},
             capture_output=True,
             text=True,
             cwd=pathlib.Path(__file__).parent,
         )
-        assert result.returncode == 0, result.stderr[-3000:]
-        report = json.loads(result.stdout.strip().splitlines()[-1])
-        for name, diffs in report.items():
-            assert max(diffs) <= atol, (keras.backend.backend(), "->", other, name, diffs)
+        assert result.returncode == 0, (backend, result.stderr[-3000:])
+        report.update(json.loads(result.stdout.strip().splitlines()[-1]))
+    report.update(save_and_compare(tmp_path, [], [second, third]))
+    assert len(report) == 6, sorted(report)
+    for pair, differences in report.items():
+        for name, diffs in differences.items():
+            assert max(diffs) <= atol, (pair, name, diffs)
 
 
 def preset_reference_outputs(model):
@@ -280,8 +312,13 @@ def side_by_side_archive(server, name, count=2, size=36):
         tar.add(server / name, arcname=name)
 
 
-if __name__ == "__main__":  # the other backend's half of run_cross_backend_test
-    print(json.dumps(reload_and_compare(sys.argv[1])))
+if __name__ == "__main__":  # another backend's part of run_cross_backend_test
+    folder, families, *sources = sys.argv[1:]
+    print(
+        json.dumps(
+            save_and_compare(pathlib.Path(folder), families.split(",") if families else [], sources)
+        )
+    )
 
 
 def open_in_browser(page, screenshot):

@@ -41,10 +41,10 @@ def test_saving_and_resume(family, tmp_path):
     run_saving_test(lambda: tiny(family, seed=3), tiny_data(model), tmp_path)
 
 
-@pytest.mark.slow  # ~15-35 s: two more backends in subprocesses
+@pytest.mark.slow  # ~40 s, in one lane: it runs every backend itself
+@pytest.mark.one_backend
 def test_cross_backend_weights(tmp_path):
-    """Weights saved on this lane's backend load on the two others (each lane checks
-    its backend as the source)."""
+    """Weights saved on any backend load on each of the two others."""
     run_cross_backend_test(FAMILIES, tmp_path)
 
 

@@ -30,6 +30,8 @@ Each backend module exposes the same names:
   worker `index` (JAX: `keras.distribution.initialize`; TensorFlow: TF_CONFIG; torch:
   `torch.distributed`, or torchrun's environment).
 - `is_chief()`: whether this process writes the run's files (worker 0).
+- `step_function(model, function)`: Keras' train or test function as the backend runs
+  it; on torch under `jit_compile`, compiled for static shapes.
 - `use_compilation_cache(folder)`: keeps compiled programs across processes (JAX);
   nothing elsewhere.
 """
@@ -55,6 +57,7 @@ data_parallel = _module.data_parallel
 group_norm = _module.group_norm
 input_gradients = _module.input_gradients
 is_chief = _module.is_chief
+step_function = _module.step_function
 test_step = _module.test_step
 train_step = _module.train_step
 use_compilation_cache = _module.use_compilation_cache

@@ -113,6 +113,11 @@ def train_step(model, phases, state, data):
     return logs, new_state
 
 
+def step_function(model, function):
+    """Keras' train or test function as it is (Keras compiles it)."""
+    return function
+
+
 def test_step(model, logs_of, state, data):
     """`logs_of(data)` (the losses of a held-out batch, `AdversarialModel.test_step`)
     with the model's state threaded as Keras' JAX trainer expects: `state` is

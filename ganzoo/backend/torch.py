@@ -184,6 +184,27 @@ def averaged_logs(logs, replicas):
     return dict(zip(names, values / replicas, strict=True))
 
 
+def step_function(model, function):
+    """Keras' train or test function, under `jit_compile` compiled for static shapes.
+
+    Keras' `torch.compile` lets Dynamo turn a recompiled frame's shapes symbolic, and
+    Keras' layer calls are frames every layer shares (each layer's own shapes): on a
+    fresh process a Pix2Pix or CycleGAN step then fails inside a layer
+    (`cannot determine truth value of Relational`). A training step's shapes are fixed,
+    so each frame is compiled for the shapes it sees."""
+    if not model.jit_compile:
+        return function
+
+    @functools.wraps(function)
+    def static_shapes(data):
+        with torch._dynamo.config.patch(
+            automatic_dynamic_shapes=False, assume_static_by_default=True
+        ):
+            return function(data)
+
+    return static_shapes
+
+
 def test_step(model, logs_of, data):
     """`logs_of(data)`: the losses of a held-out batch (`AdversarialModel.test_step`)."""
     return logs_of(data)

@@ -44,6 +44,12 @@ class BatchNormalization(layers.BatchNormalization):
     batch-norm kernel each way and an in-place update of the moving statistics
     (`ganzoo.backend.batch_norm`), where Keras runs a dozen elementwise operators."""
 
+    def build(self, input_shape):
+        super().build(input_shape)
+        # A tuple, not the list Keras keeps (which its attribute tracking wraps): a
+        # wrapped list breaks a torch.compile graph at every batch norm.
+        self._reduction_axes = tuple(self._reduction_axes)
+
     def call(self, inputs, training=None, mask=None):
         if training and self.trainable and mask is None and not self.renorm:
             outputs = backend.batch_norm(self, inputs)

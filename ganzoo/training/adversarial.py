@@ -352,6 +352,18 @@ class AdversarialModel(presets.PresetModel, keras.Model):
             )
         return self.checked_data(x, y)
 
+    def make_train_function(self, force=False):
+        if self.train_function is None or force:
+            super().make_train_function(force)
+            self.train_function = backend.step_function(self, self.train_function)
+        return self.train_function
+
+    def make_test_function(self, force=False):
+        if self.test_function is None or force:
+            super().make_test_function(force)
+            self.test_function = backend.step_function(self, self.test_function)
+        return self.test_function
+
     def train_step(self, *args):
         phases = self.phases()
         if [p.repeats for p in phases if p.through_fakes] != [1]:
