@@ -55,7 +55,17 @@ def train_command(name, out):
 
 def preset_weights(folders, backend):
     """The weights and random-number state of each preset in `folders`, read back on
-    `backend` in one fresh process."""
+    `backend`: in this process where it already runs that backend (the tests), else in
+    one fresh process."""
+    keras = sys.modules.get("keras")
+    if keras is not None and keras.backend.backend() == backend:
+        import ganzoo  # local: imported only where this process already runs `backend`
+
+        models = [ganzoo.from_preset(folder) for folder in folders]
+        return [
+            [*m.get_weights(), *(keras.ops.convert_to_numpy(v) for v in m.seed_states())]
+            for m in models
+        ]
     script = (
         "import sys, numpy as np, keras, ganzoo\n"
         "for i, folder in enumerate(sys.argv[2:]):\n"
