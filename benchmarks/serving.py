@@ -16,28 +16,16 @@ import argparse
 import functools
 import pathlib
 import tempfile
-import time
 
 import keras
 import numpy as np
 import onnxruntime
 import tensorflow as tf
 
-from benchmarks.tables import print_table
+from benchmarks.tables import median_ms, print_table
 from ganzoo.models import Pix2Pix, from_preset
 from ganzoo.presets import shipped_presets
 from ganzoo.zoo.export import export
-
-
-def median_ms(call, repeats):
-    call()
-    call()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - start)
-    return 1000 * float(np.median(times))
 
 
 def serving_inputs(model, batch):

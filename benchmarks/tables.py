@@ -1,4 +1,8 @@
-"""The one table printer of the benchmarks: Markdown tables, as the README shows them."""
+"""The one table printer of the benchmarks (Markdown tables, as the README shows them),
+and their one timer."""
+
+import statistics
+import time
 
 
 def print_table(title, columns, rows):
@@ -17,3 +21,16 @@ def print_table(title, columns, rows):
     for row in rows:
         print("| " + " | ".join(str(cell) for cell in row) + " |", flush=True)
     print()
+
+
+def median_ms(call, repeats):
+    """The median milliseconds of `repeats` calls of `call()`, after two untimed ones
+    (built optimizers, compiled functions, allocated buffers)."""
+    call()
+    call()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - start)
+    return 1000 * statistics.median(times)

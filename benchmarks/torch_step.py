@@ -66,8 +66,9 @@ def profile(step, steps):
     return len(leaves) / steps, sum(reads.values()) / steps, 1000 * seconds / steps, inside / steps
 
 
-def ganzoo_step(name):
-    """`step()`: one `train_on_batch` of `versus_pytorch`'s ganzoo model for `name`."""
+def ganzoo_step(name, jit_compile=False):
+    """`step()`: one `train_on_batch` of `versus_pytorch`'s ganzoo model for `name`,
+    compiled with `jit_compile`."""
     import numpy as np
 
     from benchmarks import versus_pytorch
@@ -76,7 +77,7 @@ def ganzoo_step(name):
     batch, shape = settings["batch_size"], settings["shape"]
     rng = np.random.default_rng(0)
     model = versus_pytorch.ganzoo_model(name)
-    model.compile()
+    model.compile(jit_compile=jit_compile)
     if name == "dcgan":
         x, y = rng.uniform(-1, 1, (batch, *shape)).astype("float32"), None
     else:
