@@ -249,8 +249,8 @@ def save_and_compare(folder, families, sources):
 def run_cross_backend_test(families, tmp_path, atol=1e-4):
     """Weights saved on each backend load on the two others: each backend trains the
     tiny model of each family one epoch and saves it, and each reloads the others'
-    (`.keras` and config + `.weights.h5`) in a fresh process; the outputs must be those
-    saved with them. Six pairs in four processes: this one, a second backend (saves,
+    (`.keras` and config + `.weights.h5`) in a process of its own; the outputs must be
+    those saved with them. Six pairs in four processes: this one, a second backend (saves,
     reloads this one's), the third (saves, reloads both), the second again (reloads the
     third's), then this one reloads the other two."""
     here = keras.backend.backend()

@@ -30,7 +30,7 @@ Each backend module exposes the same names:
   worker `index` (JAX: `keras.distribution.initialize`; TensorFlow: TF_CONFIG; torch:
   `torch.distributed`, or torchrun's environment).
 - `is_chief()`: whether this process writes the run's files (worker 0).
-- `step_function(model, function)`: Keras' train or test function as the backend runs
+- `step_function(model, function)`: Keras' train, test or predict function as the backend runs
   it; on torch under `jit_compile`, compiled for static shapes.
 - `use_compilation_cache(folder)`: keeps compiled programs across processes (JAX);
   nothing elsewhere.

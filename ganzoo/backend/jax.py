@@ -114,7 +114,7 @@ def train_step(model, phases, state, data):
 
 
 def step_function(model, function):
-    """Keras' train or test function as it is (Keras compiles it)."""
+    """Keras' train, test or predict function as it is (Keras compiles it)."""
     return function
 
 

@@ -50,7 +50,7 @@ def replica_noise(model):
 
 
 def step_function(model, function):
-    """Keras' train or test function as it is (Keras compiles it)."""
+    """Keras' train, test or predict function as it is (Keras compiles it)."""
     return function
 
 

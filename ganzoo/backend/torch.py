@@ -185,7 +185,7 @@ def averaged_logs(logs, replicas):
 
 
 def step_function(model, function):
-    """Keras' train or test function, under `jit_compile` compiled for static shapes.
+    """Keras' train, test or predict function, under `jit_compile` compiled for static shapes.
 
     Keras' `torch.compile` lets Dynamo turn a recompiled frame's shapes symbolic, and
     Keras' layer calls are frames every layer shares (each layer's own shapes): on a

@@ -353,16 +353,21 @@ class AdversarialModel(presets.PresetModel, keras.Model):
         return self.checked_data(x, y)
 
     def make_train_function(self, force=False):
-        if self.train_function is None or force:
-            super().make_train_function(force)
-            self.train_function = backend.step_function(self, self.train_function)
-        return self.train_function
+        return self.backend_function("train_function", super().make_train_function, force)
 
     def make_test_function(self, force=False):
-        if self.test_function is None or force:
-            super().make_test_function(force)
-            self.test_function = backend.step_function(self, self.test_function)
-        return self.test_function
+        return self.backend_function("test_function", super().make_test_function, force)
+
+    def make_predict_function(self, force=False):
+        return self.backend_function("predict_function", super().make_predict_function, force)
+
+    def backend_function(self, name, make, force):
+        """Keras' `make(force)` (its train, test or predict function, kept as attribute
+        `name`), once, then as the backend runs it (`ganzoo.backend.step_function`)."""
+        if getattr(self, name) is None or force:
+            make(force)
+            setattr(self, name, backend.step_function(self, getattr(self, name)))
+        return getattr(self, name)
 
     def train_step(self, *args):
         phases = self.phases()
