@@ -32,6 +32,16 @@ def _seeded():
 # its default in `pytestmark`, `pytest.mark.every_backend` or `pytest.mark.one_backend`,
 # and a test may state the other for itself; a module that states neither stops the
 # collection, so a new test module cannot land in the wrong lanes by omission.
+def pytest_xdist_auto_num_workers(config):
+    """`-n auto` (pyproject.toml's addopts): the whole suite (`pytest`, `pytest -m slow`)
+    runs in one worker per core; named files or tests run in this process, where a
+    worker per core would start TensorFlow each for a few tests. CI runs each lane with
+    `-n 0` (its lanes run two at a time)."""
+    if config.args_source == pytest.Config.ArgsSource.ARGS:
+        return 0
+    return len(os.sched_getaffinity(0))
+
+
 LANES = ("every_backend", "one_backend")
 HOME_BACKEND = "tensorflow"
 

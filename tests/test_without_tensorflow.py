@@ -2,16 +2,21 @@
 not built for the GPU): in a subprocess whose import system refuses `tensorflow` as a
 missing package, every family builds and trains on arrays, presets generate and
 translate, the metrics score, `ganzoo sample`, `eval`, `translate` and `train` (on the
-offline sets) run, a stopped run resumes to the weights of one never stopped, and what
-needs TensorFlow (a tfds recipe, the data pipelines) says so in one line."""
+offline sets) and, on torch, `ganzoo export --format onnx` run, a stopped run resumes
+to the weights of one never stopped, and what needs TensorFlow (a tfds recipe, the data
+pipelines, a SavedModel export, ONNX from JAX) says so in one line."""
 
 import json
 import subprocess
 import sys
 
 import keras
+import numpy as np
+import onnxruntime
 import pytest
 from helpers import TINY
+
+import ganzoo
 
 pytestmark = [
     pytest.mark.every_backend,
@@ -71,6 +76,8 @@ for name, argv in {
     "translate": ["translate", "pix2pix_fonts", f"{out}/glyph.png", "--out", f"{out}/glyphs"],
     "train": ["train", "dcgan_mnist5k", *SETTINGS, "--out", f"{out}/run"],
     "tfds": ["train", "cgan_mnist", "--out", f"{out}/tfds"],
+    "onnx": ["export", "dcgan_mnist5k", "--format", "onnx", "--out", f"{out}/dcgan.onnx"],
+    "saved_model": ["export", "dcgan_mnist5k", "--out", f"{out}/serving"],
 }.items():
     err = io.StringIO()
     with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
@@ -134,6 +141,20 @@ def test_ganzoo_runs_where_tensorflow_does_not_import(tmp_path):
     assert said["translate"] == [0, ""] and (tmp_path / "glyphs" / "glyph.png").is_file()
     assert said["train"] == [0, ""] and (tmp_path / "run" / "preset").is_dir()
     assert not (tmp_path / "run" / "logs").exists()  # TensorBoard's writers are TensorFlow's
+    if keras.backend.backend() == "torch":  # torch.onnx; onnxruntime runs it as Keras
+        assert said["onnx"] == [0, ""], said["onnx"]
+        z = np.random.default_rng(0).standard_normal((3, 100)).astype("float32")
+        session = onnxruntime.InferenceSession(str(tmp_path / "dcgan.onnx"))
+        (images,) = session.run(None, {"z": z})
+        expected = ganzoo.from_preset("dcgan_mnist5k").generate_from_latents(z)
+        np.testing.assert_allclose(images, expected, atol=1e-4)
+    else:  # JAX's ONNX export goes through TensorFlow
+        status, message = said["onnx"]
+        assert status == 2 and "\n" not in message and "KERAS_BACKEND=torch" in message, message
+    status, message = said["saved_model"]
+    assert status == 2 and "\n" not in message, message
+    assert "SavedModel export" in message and "pip install tensorflow" in message, message
+    assert not (tmp_path / "serving").exists()
     status, message = said["tfds"]
     assert status == 2 and message.count("\n") == 0, message
     assert "tf.data pipelines need TensorFlow" in message and "pip install tensorflow" in message

@@ -316,6 +316,7 @@ def fusable(layer, inputs):
         and layer.axis in (-1, inputs.ndim - 1)
         and inputs.device.type != "meta"
         and not torch.compiler.is_compiling()
+        and not torch.onnx.is_in_onnx_export()
         and not in_stateless_scope()
     )
 

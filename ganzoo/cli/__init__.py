@@ -100,9 +100,7 @@ def main(argv=None):
         if args.command != "list":
             with interrupts_deferred():  # never thrown into an import: see ganzoo.interrupts
                 start_backend(
-                    getattr(args, "verbose", False),
-                    TENSORFLOW_FOR[args.command],
-                    args.command in TENSORFLOW_IF_INSTALLED,
+                    getattr(args, "verbose", False), args.command in TENSORFLOW_IF_INSTALLED
                 )
         return RUNS[args.command](args) or 0
     except KeyboardInterrupt as interrupt:
@@ -139,7 +137,5 @@ def end_progress_line(args):
 
 
 RUNS = {command.NAME: command.run for command in COMMANDS}
-# What a command needs TensorFlow for on JAX and torch, if anything (start_backend).
-TENSORFLOW_FOR = {command.NAME: getattr(command, "TENSORFLOW_FOR", None) for command in COMMANDS}
 # What uses TensorFlow where it imports and runs without it (start_backend).
 TENSORFLOW_IF_INSTALLED = {c.NAME for c in COMMANDS if getattr(c, "TENSORFLOW_IF_INSTALLED", False)}

@@ -13,30 +13,28 @@ BACKENDS = ("tensorflow", "jax", "torch")  # jax and torch install with extras o
 MODEL_HELP = "a preset (name, folder, URL, hf:// or kaggle:// handle) or a .keras file"
 
 
-def start_backend(verbose, tensorflow_for=None, tensorflow_if_installed=False):
+def start_backend(verbose, tensorflow_if_installed=False):
     """Imports Keras with its backend, and TensorFlow with it where the backend is
-    TensorFlow or the command needs it (`tensorflow_for`: why, e.g. "ganzoo export
-    writes TensorFlow SavedModels"; on JAX and torch other commands run without
-    TensorFlow), or uses it where it imports (`tensorflow_if_installed`). Keeps
-    compiled programs in ~/.keras/ganzoo_compiled (JAX: a second run skips XLA's
-    compilation of the same model and shapes). TensorFlow writes its start-up banner
-    and a cuInit error on a machine without CUDA straight to file descriptor 2, before
-    any logging setting applies: unless `verbose`, that goes to a scratch file, shown
-    only if the import fails."""
+    TensorFlow, or where the command uses it if it imports (`tensorflow_if_installed`:
+    on JAX and torch every command runs without it, and what needs it says so in one
+    line, `ganzoo.optional`). Keeps compiled programs in ~/.keras/ganzoo_compiled (JAX:
+    a second run skips XLA's compilation of the same model and shapes). TensorFlow
+    writes its start-up banner and a cuInit error on a machine without CUDA straight to
+    file descriptor 2, before any logging setting applies: unless `verbose`, that goes
+    to a scratch file, shown only if the import fails."""
     if verbose:  # ganzoo/__init__.py turned TensorFlow's C++ log off unless asked
         os.environ["TF_CPP_MIN_LOG_LEVEL"] = "0"
     backend = os.environ.get("KERAS_BACKEND", "tensorflow")
-    tensorflow_for = "the backend" if backend == "tensorflow" else tensorflow_for
     failure, saved = None, os.dup(2)
     with tempfile.TemporaryFile() as log:
         if not verbose:
             os.dup2(log.fileno(), 2)
         try:
-            if tensorflow_for or tensorflow_if_installed:
+            if backend == "tensorflow" or tensorflow_if_installed:
                 try:
                     import tensorflow as tf  # local: the point of this function
                 except ImportError:
-                    if tensorflow_for:
+                    if backend == "tensorflow":
                         raise
                 else:
                     tf.config.list_physical_devices("GPU")  # the device probe that logs cuInit
@@ -51,15 +49,9 @@ def start_backend(verbose, tensorflow_for=None, tensorflow_if_installed=False):
 
             backends.use_compilation_cache(keras_cache() / "ganzoo_compiled")
             return
-        log.seek(0)
-        sys.stderr.write(log.read().decode(errors="replace"))
-    if tensorflow_for and backend != "tensorflow" and "tensorflow" not in sys.modules:
-        print(
-            f"ganzoo: error: {tensorflow_for}, which needs TensorFlow; it does not import "
-            f"here ({failure}): pip install tensorflow.",
-            file=sys.stderr,
-        )
-        raise SystemExit(2)
+        if getattr(failure, "name", None) != backend:  # not just a backend not installed
+            log.seek(0)
+            sys.stderr.write(log.read().decode(errors="replace"))
     hint = f' (pip install "ganzoo[{backend}]")' if backend != "tensorflow" else ""
     print(f"ganzoo: error: the {backend} backend cannot start: {failure}{hint}", file=sys.stderr)
     raise SystemExit(2)

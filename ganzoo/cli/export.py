@@ -7,7 +7,9 @@ from ganzoo.cli.common import MODEL_HELP, at_least, load_model
 
 NAME = "export"
 HELP = "export the generator for serving"
-TENSORFLOW_FOR = "ganzoo export writes TensorFlow SavedModels (and ONNX from them)"
+# SavedModels, and ONNX from TensorFlow and JAX, are written on TensorFlow; ONNX from the
+# torch backend with torch.onnx (ganzoo.zoo.export says so in one line where it must).
+TENSORFLOW_IF_INSTALLED = True
 
 
 def add_arguments(parser):

@@ -20,25 +20,31 @@ Signatures (`serving_default`; CycleGAN adds `b_to_a`), batch dimension dynamic:
 [0, 255] (the scaling runs inside the graph). Translators take any height and width
 the generator can (multiples of 2^depth for a U-Net, of 4 for a ResNet).
 
-The export always runs on the TensorFlow backend: a model from another backend goes
-through its preset (config and weights) into a TensorFlow-backend process, since a
-JAX model exports as XLA calls tied to the TF version, and a torch model needs torch_xla.
+Where it runs: a SavedModel is written on the TensorFlow backend; a model from another
+backend goes through its preset (config and weights) into a TensorFlow-backend process,
+since a JAX model exports as XLA calls tied to the TF version, and a torch model needs
+torch_xla. ONNX is written on the TensorFlow backend (tf2onnx) or on the torch backend
+(torch.onnx, no TensorFlow needed); a JAX model's goes through TensorFlow as its
+SavedModel does.
 """
 
+import collections
 import functools
+import importlib.util
 import json
 import os
 import pathlib
 import subprocess
 import sys
 import tempfile
+import warnings
 
 import keras
-import tensorflow as tf
 
-from ganzoo.errors import ExistingFileError, InvalidArgumentError
+from ganzoo.errors import ExistingFileError, GanzooError, InvalidArgumentError
 from ganzoo.files import written_whole
 from ganzoo.models import from_preset
+from ganzoo.optional import import_tensorflow, tensorflow_imports
 from ganzoo.presets import save_preset
 from ganzoo.progress import in_steps
 
@@ -47,6 +53,10 @@ ONNX_OPSET = 17
 USAGE_ERROR = 2  # the subprocess's exit code for a ValueError, raised again here
 # The signature of each of a translator's `generators()`, in order: G, then CycleGAN's F.
 TRANSLATOR_ENDPOINTS = ("serving_default", "b_to_a")
+# One input of an endpoint: its shape has None where it is dynamic (the batch, and a
+# translator's height and width); `example` is a valid size for each None.
+Input = collections.namedtuple("Input", "name shape dtype example")
+DIMENSIONS = ("batch", "height", "width")  # the names of an image's dynamic sizes in ONNX
 
 
 def dropout_layers(network):
@@ -60,6 +70,7 @@ def in_training_mode(network):
     on every call; the moving statistics and the seed variables are read, never
     written, so serving leaves the weights as they were.
     """
+    tf = import_tensorflow("SavedModel exports")
     seeds = {id(layer.seed_generator.state) for layer in dropout_layers(network)}
 
     def fresh_seed(variable):
@@ -85,18 +96,21 @@ def check_test_time_dropout(model):
         )
 
 
-def generator_signatures(model, uint8=False, test_time_dropout=False):
-    """Name -> (function, input specs) for each endpoint; TensorFlow backend only."""
+def endpoints(model, uint8=False, test_time_dropout=False):
+    """Name -> (function, inputs) for each endpoint: a function of backend tensors
+    that returns a dict of outputs, and its `Input`s in order."""
 
     def to_unit(images):
-        return tf.cast(images, tf.float32) / 127.5 - 1.0 if uint8 else images
+        return keras.ops.cast(images, "float32") / 127.5 - 1.0 if uint8 else images
 
     def from_unit(images):
         if not uint8:
             return images
-        return tf.cast(tf.clip_by_value(tf.round((images + 1.0) * 127.5), 0, 255), tf.uint8)
+        return keras.ops.cast(
+            keras.ops.clip(keras.ops.round((images + 1.0) * 127.5), 0, 255), "uint8"
+        )
 
-    image_dtype = tf.uint8 if uint8 else tf.float32
+    image_dtype = "uint8" if uint8 else "float32"
     if test_time_dropout:
         check_test_time_dropout(model)
     if model.kind != "generator":
@@ -116,14 +130,19 @@ def generator_signatures(model, uint8=False, test_time_dropout=False):
 
             return translate
 
-        endpoints, networks = {}, model.generators()
+        found, networks = {}, model.generators()
         for name, network in zip(TRANSLATOR_ENDPOINTS[: len(networks)], networks, strict=True):
             channels = network.input_shape[-1]
-            spec = tf.TensorSpec((None, None, None, channels), image_dtype, name="images")
-            endpoints[name] = (translator(network), [spec])
-        return endpoints
+            images = Input(
+                "images",
+                (None, None, None, channels),
+                image_dtype,
+                (2, *model.image_size, channels),
+            )
+            found[name] = (translator(network), [images])
+        return found
 
-    z = tf.TensorSpec((None, model.latent_dim), tf.float32, name="z")
+    z = Input("z", (None, model.latent_dim), "float32", (2, model.latent_dim))
     generator = model.generators()[0]  # the moving average with ema_decay, as generate()
     if model.num_classes is None:
 
@@ -136,17 +155,25 @@ def generator_signatures(model, uint8=False, test_time_dropout=False):
         one_hot = keras.ops.one_hot(labels, model.num_classes)
         return {"images": from_unit(generator([z, one_hot], training=False))}
 
-    labels = tf.TensorSpec((None,), tf.int32, name="labels")
+    labels = Input("labels", (None,), "int32", (2,))
     return {"serving_default": (generate_conditional, [z, labels])}
+
+
+def tensor_specs(inputs):
+    """`Input`s as TensorFlow's input signature."""
+    tf = import_tensorflow("SavedModel and ONNX exports from TensorFlow")
+    return [tf.TensorSpec(i.shape, i.dtype, name=i.name) for i in inputs]
 
 
 def write_saved_model(model, folder, uint8, test_time_dropout):
     archive = keras.export.ExportArchive()
     archive.track(model)
-    signatures = generator_signatures(model, uint8, test_time_dropout)
+    signatures = endpoints(model, uint8, test_time_dropout)
     stages = [
-        functools.partial(archive.add_endpoint, name=name, fn=function, input_signature=specs)
-        for name, (function, specs) in signatures.items()
+        functools.partial(
+            archive.add_endpoint, name=name, fn=function, input_signature=tensor_specs(inputs)
+        )
+        for name, (function, inputs) in signatures.items()
     ]
     stages.append(functools.partial(archive.write_out, str(folder), verbose=False))
     label = f"exporting {', '.join(signatures)} of {model.name} as a SavedModel"
@@ -155,14 +182,19 @@ def write_saved_model(model, folder, uint8, test_time_dropout):
 
 
 def write_onnx(model, path, uint8):
+    """The first endpoint as an ONNX model: with torch.onnx on the torch backend, with
+    tf2onnx on TensorFlow's."""
+    function, inputs = endpoints(model, uint8)["serving_default"]
+    if keras.backend.backend() == "torch":
+        write_onnx_with_torch(model, function, inputs, path)
+        return
     try:
         import tf2onnx  # local: an optional dependency (the `export` extra)
     except ModuleNotFoundError:
-        raise ModuleNotFoundError(
-            'The ONNX export needs tf2onnx: pip install "ganzoo[export]".'
-        ) from None
+        raise GanzooError('The ONNX export needs tf2onnx: pip install "ganzoo[export]".') from None
 
-    function, specs = generator_signatures(model, uint8)["serving_default"]
+    tf = import_tensorflow("ONNX exports from TensorFlow")
+    specs = tensor_specs(inputs)
     tf2onnx.convert.from_function(
         tf.function(function, input_signature=specs),
         input_signature=specs,
@@ -171,8 +203,48 @@ def write_onnx(model, path, uint8):
     )
 
 
-def export_on_tensorflow(preset, path, format, uint8, test_time_dropout):
-    """Builds the preset on the TensorFlow backend and writes the export at `path` (the
+def write_onnx_with_torch(model, function, inputs, path):
+    """torch.onnx's TorchScript exporter: it traces `function` on `Input.example`
+    tensors and keeps each input's None dimensions dynamic (the dynamo exporter would
+    need onnxscript, and fixes shapes unless each is declared)."""
+    import torch  # local: the torch backend's own exporter
+
+    if importlib.util.find_spec("onnx") is None:  # torch.onnx writes with it
+        raise GanzooError('The ONNX export needs onnx: pip install "ganzoo[export]".')
+
+    class Endpoint(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.networks = torch.nn.ModuleList(model.generators())  # weights as initializers
+
+        def forward(self, *tensors):
+            return tuple(function(*tensors).values())
+
+    examples = tuple(keras.ops.zeros(i.example, i.dtype) for i in inputs)
+    names = list(function(*examples))
+    # The dynamic sizes by name: the batch everywhere, a translator's height and width in
+    # its images and in every output.
+    dynamic = {
+        i.name: {a: DIMENSIONS[a] for a, n in enumerate(i.shape) if n is None} for i in inputs
+    }
+    spatial = 1 if model.kind == "generator" else 3
+    dynamic.update({name: dict(enumerate(DIMENSIONS[:spatial])) for name in names})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the tracer's notes on Keras' Python-side shapes
+        torch.onnx.export(
+            Endpoint().eval(),
+            examples,
+            str(path),
+            input_names=[i.name for i in inputs],
+            output_names=names,
+            dynamic_axes=dynamic,
+            opset_version=ONNX_OPSET,
+            dynamo=False,
+        )
+
+
+def export_preset(preset, path, format, uint8, test_time_dropout):
+    """Builds the preset on this process's backend and writes the export at `path` (the
     .onnx file, or the SavedModel's version folder)."""
     model = from_preset(preset)
     if format == "onnx":
@@ -219,10 +291,19 @@ def export(
         )
     if format == "onnx" and test_time_dropout:
         raise InvalidArgumentError(
-            "test_time_dropout needs per-call random seeds, which tf2onnx cannot convert: "
+            "test_time_dropout needs per-call random seeds, which the ONNX export does not keep: "
             'export it with format="tf_saved_model".'
         )
     saved_model = format == "tf_saved_model"
+    backend = keras.backend.backend()
+    here = backend == "tensorflow" or (backend == "torch" and not saved_model)
+    if not here and not tensorflow_imports():
+        raise GanzooError(
+            f"{'A SavedModel' if saved_model else 'An ONNX'} export from the {backend} "
+            "backend runs on TensorFlow, which does not import here: pip install "
+            'tensorflow (and "ganzoo[export]" for ONNX)'
+            + (", or export ONNX under KERAS_BACKEND=torch." if backend == "jax" else ".")
+        )
     # What is written whole: the file or folder, or a new version beside the others.
     unit = path
     if path.exists() and not overwrite:
@@ -245,8 +326,8 @@ def export(
             written.mkdir()
             written = written / str(version)
         options = (str(preset), str(written), format, uint8, test_time_dropout)
-        if keras.backend.backend() == "tensorflow":
-            export_on_tensorflow(*options)
+        if here:
+            export_preset(*options)
         else:
             command = [sys.executable, "-m", "ganzoo.zoo.export", json.dumps(options)]
             env = {**os.environ, "KERAS_BACKEND": "tensorflow"}
@@ -263,7 +344,7 @@ def export(
 
 if __name__ == "__main__":  # the TensorFlow-backend half of `export` from another backend
     try:
-        export_on_tensorflow(*json.loads(sys.argv[1]))
+        export_preset(*json.loads(sys.argv[1]))
     except ValueError as error:
         print(error, file=sys.stderr)
         sys.exit(USAGE_ERROR)
