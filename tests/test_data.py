@@ -408,8 +408,11 @@ def test_typeset_digits_hold_out_fonts():
     assert images.min() == -1 and images.max() == 1  # white digits on black, as MNIST
     centre = np.argwhere(images[0, ..., 0] > 0).mean(0)
     assert np.all(np.abs(centre - 13.5) < 2)
-    np.testing.assert_array_equal(load_typeset_digits("test", variants=2)[0], test_images)
+    rendered_again = load_typeset_digits.__wrapped__("test", variants=2)[0]  # not the cached
+    np.testing.assert_array_equal(rendered_again, test_images)
     assert not np.array_equal(load_typeset_digits("test", variants=2, seed=1)[0], test_images)
+    test_images[:] = 0  # a caller's copy: the next call renders (or copies) the digits again
+    np.testing.assert_array_equal(load_typeset_digits("test", variants=2)[0], rendered_again)
 
 
 def test_photo_pairs():

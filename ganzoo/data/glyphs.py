@@ -111,6 +111,24 @@ def keys_split_mask(keys, split):
     return split_mask([groups[key] for key in keys], split, test_group=1)
 
 
+def rendered_once(load):
+    """`load` (rendering from fixed fonts and seeds, so the same arguments give the same
+    arrays) renders once a process for each arguments: scoring runs it at every epoch.
+    Each call gets copies, which the caller may change."""
+    rendered = functools.lru_cache(maxsize=8)(load)
+
+    @functools.wraps(load)
+    def copies(*args, **kwargs):
+        try:
+            arrays = rendered(*args, **kwargs)
+        except TypeError:  # an unhashable argument: the loader's own checks answer
+            arrays = load(*args, **kwargs)
+        return tuple(x.copy() for x in arrays)
+
+    return copies
+
+
+@rendered_once
 def load_font_pairs(split="train", size=32, source="DejaVuSans", target="DejaVuSerif-BoldItalic"):
     """The letters and digits both fonts have, rendered in each: Pix2Pix font transfer.
 
@@ -171,6 +189,7 @@ def mnist_normalised(ink, box=20, size=28):
     return out
 
 
+@rendered_once
 def load_typeset_digits(split="train", variants=8, seed=0):
     """Digits 0-9 typeset in `DIGIT_FONTS`, made as MNIST digits are.
 
