@@ -165,6 +165,25 @@ def test_a_segmentation_savedmodel_serves_classes_and_probabilities(tmp_path):
     np.testing.assert_allclose(probabilities.sum(-1), 1, atol=1e-5)
 
 
+@pytest.mark.skipif(
+    keras.backend.backend() == "jax",
+    reason="JAX's ONNX export is TensorFlow's, in a subprocess (the TensorFlow lane's test)",
+)
+def test_a_segmentation_onnx_gives_classes_and_probabilities(tmp_path):
+    """tf2onnx on TensorFlow, torch.onnx on torch, at another size than traced. Cost:
+    ~1 s on torch, ~3 s on TensorFlow."""
+    import onnxruntime
+
+    model = tiny_unet()
+    images, _ = load_digit_scenes("test", size=48)
+    path = ganzoo.export(model, tmp_path / "unet.onnx", format="onnx")
+    session = onnxruntime.InferenceSession(str(path))
+    classes, probabilities = session.run(["classes", "probabilities"], {"images": images[:3]})
+    np.testing.assert_array_equal(classes, model.predict_maps(images[:3]))
+    assert probabilities.shape == (3, 48, 48, 11)
+    np.testing.assert_allclose(probabilities.sum(-1), 1, atol=1e-5)
+
+
 def test_mean_iou_counts_as_keras_does():
     """The UNet's MeanIoU equals `keras.metrics.MeanIoU` (weights, ids out of range) and
     its update is whole-tensor ops (Keras' torch scatter loops over pixels). Cost: < 1 s."""

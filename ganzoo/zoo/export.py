@@ -124,8 +124,14 @@ def endpoints(model, uint8=False, test_time_dropout=False):
             def translate(images):
                 if model.kind == "segmenter":  # class scores -> ids and probabilities
                     scores = run(to_unit(images))
-                    classes = keras.ops.cast(keras.ops.argmax(scores, axis=-1), "int32")
-                    return {"classes": classes, "probabilities": keras.ops.softmax(scores)}
+                    # The first class at the maximum: Keras' float argmax on TensorFlow
+                    # tells -0.0 by a bitcast, which ONNX has no operator for.
+                    best = keras.ops.equal(scores, keras.ops.max(scores, -1, keepdims=True))
+                    classes = keras.ops.argmax(keras.ops.cast(best, "int32"), axis=-1)
+                    return {
+                        "classes": keras.ops.cast(classes, "int32"),
+                        "probabilities": keras.ops.softmax(scores),
+                    }
                 return {"translated": from_unit(run(to_unit(images)))}
 
             return translate
