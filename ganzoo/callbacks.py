@@ -14,7 +14,7 @@ from ganzoo.arguments import as_count, as_number
 from ganzoo.errors import TrainingDivergedError
 from ganzoo.files import recover, require_space, written_whole
 from ganzoo.images import image_grid, preview_images, save_image_grid
-from ganzoo.interrupts import raise_if_interrupted
+from ganzoo.interrupts import in_gc_callback, raise_if_interrupted
 from ganzoo.optional import import_tensorflow
 from ganzoo.presets import weights_file_bytes
 from ganzoo.progress import quiet
@@ -285,7 +285,7 @@ class StopOnInterrupt(keras.callbacks.Callback):
             self.previous = signal.signal(signal.SIGINT, self.press)
 
     def press(self, signum, frame):
-        if self.pressed:
+        if self.pressed and not in_gc_callback(frame):  # there it would be printed, dropped
             raise KeyboardInterrupt
         self.pressed = True
 

@@ -9,9 +9,13 @@ starts, before training), so a swallowed Ctrl-C still ends the command. Inside
 `interrupts_deferred()` (while backends import) a press is only noted: a
 `KeyboardInterrupt` thrown into a C extension's half-run initialisation can crash the
 interpreter (a segfault, seen once on torch in CI), so it is raised when the block ends.
+A press inside a garbage-collection callback (JAX's, which TensorFlow imports too) is
+only noted as well: Python would print the interrupt there as an ignored exception,
+with its traceback, and drop it.
 """
 
 import contextlib
+import gc
 import signal
 import threading
 
@@ -21,8 +25,18 @@ _deferring = threading.Event()
 
 def _press(signum, frame):
     _pressed.set()
-    if not _deferring.is_set():
+    if not _deferring.is_set() and not in_gc_callback(frame):
         raise KeyboardInterrupt
+
+
+def in_gc_callback(frame):
+    """Whether `frame` runs inside one of `gc.callbacks`."""
+    callbacks = {getattr(callback, "__code__", None) for callback in gc.callbacks}
+    while frame is not None:
+        if frame.f_code in callbacks:
+            return True
+        frame = frame.f_back
+    return False
 
 
 @contextlib.contextmanager
