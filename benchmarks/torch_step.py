@@ -9,8 +9,12 @@ step spends outside operators (Python, Keras' layer calls, the optimizer's
 bookkeeping) is time the GPU idles when the kernels are short. The plain loop is
 `benchmarks.versus_pytorch`'s (the reference repo's networks and step); ganzoo's is
 `train_on_batch` of the same model on the torch backend, on the CPU, after two warm-up
-steps. Counted with `torch.profiler` (leaf `aten::` operators) and patched tensor
-conversions; the plain loop reads its generator loss once per step, as its logging
+steps; and the same step with its networks called through Keras' `Layer.__call__`
+(`ganzoo.backend.networks.call_network`) instead of straight through the layers' `call`
+(what the eager torch step does by default). Counted with `torch.profiler` (leaf
+`aten::` operators), patched tensor conversions and `cProfile` (Python calls, built-in
+functions' included, of one step: the host's work counted rather than timed, the same
+on any machine); the plain loop reads its generator loss once per step, as its logging
 does.
 """
 
@@ -66,6 +70,16 @@ def profile(step, steps):
     return len(leaves) / steps, sum(reads.values()) / steps, 1000 * seconds / steps, inside / steps
 
 
+def python_calls(step):
+    """The function calls (Python's and built-ins') of one `step()`."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.runcall(step)
+    return pstats.Stats(profiler).total_calls
+
+
 def ganzoo_step(name, jit_compile=False):
     """`step()`: one `train_on_batch` of `versus_pytorch`'s ganzoo model for `name`,
     compiled with `jit_compile`."""
@@ -91,20 +105,35 @@ def main(argv=None):
     parser.add_argument("--steps", type=int, default=3)
     args = parser.parse_args(argv)
     os.environ["KERAS_BACKEND"] = "torch"
+    import ganzoo.backend
     from benchmarks import versus_pytorch
+    from ganzoo.backend.networks import call_network
 
+    layer_graphs = ganzoo.backend.run_network
     rows = []
     for name in args.models:
-        for column, step in (
-            ("plain PyTorch", versus_pytorch.plain_pytorch(name)),
-            ("ganzoo torch", ganzoo_step(name)),
+        for column, step, run_network in (
+            ("plain PyTorch", versus_pytorch.plain_pytorch(name), None),
+            ("ganzoo torch, Keras' __call__", ganzoo_step(name), call_network),
+            ("ganzoo torch", ganzoo_step(name), layer_graphs),
         ):
+            ganzoo.backend.run_network = run_network or layer_graphs
             operators, reads, step_ms, inside_ms = profile(step, args.steps)
-            rows.append([name, column, f"{operators:.0f}", f"{reads:.0f}", f"{step_ms:.0f}",
+            rows.append([name, column, f"{operators:.0f}", f"{reads:.0f}",
+                         f"{python_calls(step):,}", f"{step_ms:.0f}",
                          f"{step_ms - inside_ms:.0f}"])  # fmt: skip
+    ganzoo.backend.run_network = layer_graphs
     print_table(
         f"One torch train step on the CPU (mean of {args.steps}; {os.cpu_count()} cores)",
-        ["model", "step", "leaf operators", "host reads", "ms", "ms outside operators"],
+        [
+            "model",
+            "step",
+            "leaf operators",
+            "host reads",
+            "Python calls",
+            "ms",
+            "ms outside operators",
+        ],  # fmt: skip
         rows,
     )
 

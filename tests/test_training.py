@@ -8,8 +8,9 @@ import sys
 import keras
 import numpy as np
 import pytest
-from helpers import TINY, random_images, tiny, tiny_data, weights_of
+from helpers import SHAPE, TINY, random_images, tiny, tiny_data, weights_of
 
+import ganzoo
 from ganzoo.training import ImagePool
 
 pytestmark = pytest.mark.every_backend
@@ -225,6 +226,76 @@ def test_the_torch_step_makes_its_tensors_on_the_weights_device_and_reads_nothin
             setattr(torch.Tensor, name, read)
         torch.set_default_device(None)
     assert all(np.isfinite(keras.ops.convert_to_numpy(v)) for v in logs.values())
+
+
+@pytest.mark.skipif(keras.backend.backend() != "torch", reason="only the eager torch step")
+@pytest.mark.parametrize("family", sorted(TINY))
+def test_the_torch_step_runs_its_networks_through_the_layers_call_as_keras_does(
+    family, monkeypatch
+):
+    """The eager torch step runs each network straight through its layers' `call`
+    (`ganzoo.backend.networks.LayerGraph`), skipping Keras' `__call__`: every network
+    of every family takes that path, and training (dropout, batch statistics, the image
+    pool) and evaluating give the same weights and losses, bit for bit, as Keras' layer
+    calls. Cost: ~1 s per family."""
+    from ganzoo.backend import networks
+
+    graphs_run, run = [], networks.LayerGraph.run
+
+    def counted(graph, *args):
+        graphs_run.append(graph)
+        return run(graph, *args)
+
+    def trained(run_network):
+        with monkeypatch.context() as patch:
+            patch.setattr(ganzoo.backend, "run_network", run_network)
+            patch.setattr(networks.LayerGraph, "run", counted)
+            keras.utils.set_random_seed(0)
+            model = tiny(family, seed=0)
+            model.compile()
+            history = model.fit(tiny_data(model), epochs=2, verbose=0).history
+            held_out = model.evaluate(tiny_data(model), verbose=0, return_dict=True)
+        trained = [n for group in model.optimized_networks().values() for n in group]
+        return history, held_out, weights_of(trained), len(trained)
+
+    history, held_out, weights, count = trained(ganzoo.backend.run_network)
+    assert len({id(graph) for graph in graphs_run}) == count
+    keras_history, keras_held_out, keras_weights, _ = trained(networks.call_network)
+    assert history == keras_history and held_out == keras_held_out
+    for ours, theirs in zip(weights, keras_weights, strict=True):
+        np.testing.assert_array_equal(ours, theirs)
+
+
+@pytest.mark.skipif(keras.backend.backend() != "torch", reason="only the eager torch step")
+def test_a_network_that_needs_keras_call_runs_through_it():
+    """Where Keras' `__call__` does more than call `call` (mixed precision casts and
+    autocasts, inputs of another dtype or rank, dict inputs, nested models), the torch
+    step's networks run through it, with Keras' results. Cost: < 1 s."""
+    import torch
+
+    from ganzoo.backend.networks import LayerGraph
+    from ganzoo.backend.torch import run_network
+
+    network = tiny("dcgan", seed=0).discriminator
+    graph = LayerGraph.of(network)
+    images = torch.as_tensor(random_images(2, SHAPE))
+    expected = network(images, training=False)
+    assert graph is not None and graph.takes([images])
+    torch.testing.assert_close(graph.run([images], False), expected, rtol=0, atol=0)
+    assert not graph.takes([images.double()]) and not graph.takes([images[0]])
+    assert not graph.takes([images.numpy()])
+    float64 = run_network(network, images.double(), training=False)  # Keras casts it
+    by_name = run_network(network, {network.inputs[0].name: images}, training=False)
+    for outputs in (float64, by_name):
+        torch.testing.assert_close(outputs, expected, rtol=0, atol=0)
+    nested = keras.Sequential([keras.Input(SHAPE), network])
+    assert LayerGraph.of(nested) is None
+    keras.mixed_precision.set_dtype_policy("mixed_bfloat16")
+    try:
+        mixed = tiny("dcgan", seed=0).discriminator
+    finally:
+        keras.mixed_precision.set_dtype_policy("float32")
+    assert LayerGraph.of(mixed) is None
 
 
 @pytest.mark.slow  # ~20 s a family on torch (torch.compile), less elsewhere

@@ -30,6 +30,9 @@ Each backend module exposes the same names:
   worker `index` (JAX: `keras.distribution.initialize`; TensorFlow: TF_CONFIG; torch:
   `torch.distributed`, or torchrun's environment).
 - `is_chief()`: whether this process writes the run's files (worker 0).
+- `run_network(network, inputs, training)`: `network(inputs, training=training)` as
+  a train step calls its networks; on torch, where the step runs eagerly, a functional
+  network of plain layers straight through the layers' `call` (`ganzoo.backend.networks`).
 - `step_function(model, function)`: Keras' train, test or predict function as the backend runs
   it; on torch under `jit_compile`, compiled for static shapes.
 - `use_compilation_cache(folder)`: keeps compiled programs across processes (JAX);
@@ -57,6 +60,7 @@ data_parallel = _module.data_parallel
 group_norm = _module.group_norm
 input_gradients = _module.input_gradients
 is_chief = _module.is_chief
+run_network = _module.run_network
 step_function = _module.step_function
 test_step = _module.test_step
 train_step = _module.train_step
@@ -72,6 +76,7 @@ __all__ = [
     "group_norm",
     "input_gradients",
     "is_chief",
+    "run_network",
     "test_step",
     "train_step",
     "use_compilation_cache",

@@ -17,6 +17,7 @@ import jax
 import keras
 from keras import StatelessScope, ops
 
+from ganzoo.backend.networks import call_network
 from ganzoo.errors import InvalidArgumentError
 
 
@@ -291,3 +292,7 @@ def batch_norm(layer, inputs):
 
 
 group_norm = batch_norm  # None: Keras' own group norm
+
+
+# Compiled steps call Keras' layers once, while tracing.
+run_network = call_network

@@ -20,6 +20,7 @@ import os
 import tensorflow as tf
 from keras import ops
 
+from ganzoo.backend.networks import call_network
 from ganzoo.backend.optimizers import plain_adam
 from ganzoo.backend.replicas import REPLICA_SEED_STRIDE, batch_norms, seed_generator_states
 from ganzoo.errors import InvalidArgumentError
@@ -291,3 +292,7 @@ def batch_norm(layer, inputs):
 
 
 group_norm = batch_norm  # None: Keras' own group norm
+
+
+# Compiled steps call Keras' layers once, while tracing.
+run_network = call_network

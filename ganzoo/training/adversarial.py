@@ -281,7 +281,7 @@ class AdversarialModel(presets.PresetModel, keras.Model):
     def run_network(self, network, inputs):
         """`network(inputs)` as the running step calls its networks: in training mode in
         `train_step` (batch statistics, dropout), in inference mode in `test_step`."""
-        return network(inputs, training=self.networks_training)
+        return backend.run_network(network, inputs, self.networks_training)
 
     def discriminate(self, network, images, *conditions):
         """`network` (`run_network`) on `images` as the discriminator sees them in training:
