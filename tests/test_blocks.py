@@ -255,6 +255,20 @@ def test_reflection_padding_mirrors_without_edge():
     np.testing.assert_array_equal(y[0, 2, :, 0], [2, 1, 0, 1, 2, 3, 2, 1])
 
 
+def test_zero_padding_is_keras_zero_padding():
+    """ganzoo's ZeroPadding2D (the backend's pad, no `keras.ops.pad` operation object
+    per call) pads as Keras' layer, round-trips its config and is named as it is, so
+    weight files keep their paths."""
+    x = random_images(2, (3, 4, 2))
+    for padding in (1, ((1, 2), (3, 0))):
+        ours, keras_layer = blocks.ZeroPadding2D(padding), keras.layers.ZeroPadding2D(padding)
+        np.testing.assert_array_equal(
+            keras.ops.convert_to_numpy(ours(x)), keras.ops.convert_to_numpy(keras_layer(x))
+        )
+        assert blocks.ZeroPadding2D.from_config(ours.get_config()).padding == ours.padding
+    assert ours.name.startswith("zero_padding2d")
+
+
 def test_pytorch_transposed_padding_alignment():
     """up_block(kernel 3, padding 1) is PyTorch's ConvTranspose2d(3, 2, 1, output_padding=1):
     output pixel o collects input i through kernel tap o - 2i + 1."""
