@@ -30,6 +30,8 @@ Each backend module exposes the same names:
   worker `index` (JAX: `keras.distribution.initialize`; TensorFlow: TF_CONFIG; torch:
   `torch.distributed`, or torchrun's environment).
 - `is_chief()`: whether this process writes the run's files (worker 0).
+- `pad(x, pad_width, mode)`: `keras.ops.pad`; on the eager torch step without the
+  operation object Keras builds at every call.
 - `run_network(network, inputs, training)`: `network(inputs, training=training)` as
   a train step calls its networks; on torch, where the step runs eagerly, a functional
   network of plain layers straight through the layers' `call` (`ganzoo.backend.networks`).
@@ -60,6 +62,7 @@ data_parallel = _module.data_parallel
 group_norm = _module.group_norm
 input_gradients = _module.input_gradients
 is_chief = _module.is_chief
+pad = _module.pad
 run_network = _module.run_network
 step_function = _module.step_function
 test_step = _module.test_step
@@ -76,6 +79,7 @@ __all__ = [
     "group_norm",
     "input_gradients",
     "is_chief",
+    "pad",
     "run_network",
     "test_step",
     "train_step",

@@ -294,5 +294,9 @@ def batch_norm(layer, inputs):
 group_norm = batch_norm  # None: Keras' own group norm
 
 
-# Compiled steps call Keras' layers once, while tracing.
+# Compiled steps call Keras' layers and operators once, while tracing.
 run_network = call_network
+
+
+def pad(x, pad_width, mode):
+    return ops.pad(x, pad_width, mode=mode)
