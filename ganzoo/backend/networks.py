@@ -4,12 +4,12 @@ eager torch backend node by node through each layer's own `call` (`LayerGraph`).
 Keras' `Layer.__call__` resolves the call's arguments, masks, dtypes and autocast
 scope on every call: two thirds of the Python calls of an eager torch step (a DCGAN
 step: 48,278 through Keras' layer calls, 16,358 through `call`; `python -m benchmarks
-torch_step`). A compiled step
-(TensorFlow, JAX) pays that once, while tracing; the eager torch step pays it at every
-layer of every step, and on a GPU the device waits for it (a CycleGAN step calls 540
-layers). For a functional network of built layers that originate no masks, carry no
-activity regularizer and compute in their variables' dtype, `__call__` does nothing
-but call `call`, so the graph runs straight through the layers' `call`.
+torch_step`). A compiled step (TensorFlow, JAX) pays that once, while tracing; the
+eager torch step pays it at every layer of every step, and on a GPU the device waits
+for it (a CycleGAN step calls 540 layers). For a functional network of built layers
+that originate no masks, carry no activity regularizer and compute in their
+variables' dtype, `__call__` does nothing but call `call`, so the graph runs straight
+through the layers' `call`.
 """
 
 import keras
