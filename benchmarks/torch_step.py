@@ -113,11 +113,11 @@ def main(argv=None):
     rows = []
     for name in args.models:
         for column, step, run_network in (
-            ("plain PyTorch", versus_pytorch.plain_pytorch(name), None),
+            ("plain PyTorch", versus_pytorch.plain_pytorch(name), layer_graphs),
             ("ganzoo torch, Keras' __call__", ganzoo_step(name), call_network),
             ("ganzoo torch", ganzoo_step(name), layer_graphs),
         ):
-            ganzoo.backend.run_network = run_network or layer_graphs
+            ganzoo.backend.run_network = run_network
             operators, reads, step_ms, inside_ms = profile(step, args.steps)
             rows.append([name, column, f"{operators:.0f}", f"{reads:.0f}",
                          f"{python_calls(step):,}", f"{step_ms:.0f}",
