@@ -21,6 +21,7 @@ does.
 import argparse
 import contextlib
 import os
+import statistics
 import time
 
 from benchmarks.tables import print_table
@@ -52,7 +53,8 @@ def counted_reads(counts):
 
 
 def profile(step, steps):
-    """`(leaf operators, host reads, ms per step, ms inside operators)` of `step()`."""
+    """`(leaf operators, host reads, ms outside operators)` per `step()`, under the
+    profiler."""
     from torch.profiler import ProfilerActivity
     from torch.profiler import profile as torch_profile
 
@@ -67,7 +69,17 @@ def profile(step, steps):
     events = [e for e in prof.events() if e.name.startswith("aten::")]
     leaves = [e for e in events if not any(c.name.startswith("aten::") for c in e.cpu_children)]
     inside = sum(e.self_cpu_time_total for e in events) / 1000  # microseconds -> ms
-    return len(leaves) / steps, sum(reads.values()) / steps, 1000 * seconds / steps, inside / steps
+    return len(leaves) / steps, sum(reads.values()) / steps, 1000 * seconds / steps - inside / steps
+
+
+def median_ms(step, steps):
+    """The median milliseconds of `steps` calls of `step()`, without the profiler."""
+    times = []
+    for _ in range(steps):
+        start = time.perf_counter()
+        step()
+        times.append(1000 * (time.perf_counter() - start))
+    return statistics.median(times)
 
 
 def python_calls(step):
@@ -80,9 +92,9 @@ def python_calls(step):
     return pstats.Stats(profiler).total_calls
 
 
-def ganzoo_step(name, jit_compile=False):
-    """`step()`: one `train_on_batch` of `versus_pytorch`'s ganzoo model for `name`,
-    compiled with `jit_compile`."""
+def ganzoo_step(name, jit_compile=False, filters=64):
+    """`step()`: one `train_on_batch` of `versus_pytorch`'s ganzoo model for `name`
+    of base width `filters`, compiled with `jit_compile`."""
     import numpy as np
 
     from benchmarks import versus_pytorch
@@ -90,7 +102,7 @@ def ganzoo_step(name, jit_compile=False):
     settings = versus_pytorch.MODELS[name]
     batch, shape = settings["batch_size"], settings["shape"]
     rng = np.random.default_rng(0)
-    model = versus_pytorch.ganzoo_model(name)
+    model = versus_pytorch.ganzoo_model(name, filters)
     model.compile(jit_compile=jit_compile)
     if name == "dcgan":
         x, y = rng.uniform(-1, 1, (batch, *shape)).astype("float32"), None
@@ -103,6 +115,13 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m benchmarks torch_step")
     parser.add_argument("--models", nargs="+", default=["pix2pix", "cyclegan", "dcgan"])
     parser.add_argument("--steps", type=int, default=3)
+    parser.add_argument(
+        "--filters",
+        type=int,
+        default=64,
+        help="the networks' base width (the reference's 64); a few filters leave the "
+        "arithmetic negligible and the step the host's work alone, as on a GPU",
+    )
     args = parser.parse_args(argv)
     os.environ["KERAS_BACKEND"] = "torch"
     import ganzoo.backend
@@ -110,29 +129,36 @@ def main(argv=None):
     from ganzoo.backend.networks import call_network
 
     layer_graphs = ganzoo.backend.run_network
+    width = args.filters
     rows = []
     for name in args.models:
-        for column, step, run_network in (
-            ("plain PyTorch", versus_pytorch.plain_pytorch(name), layer_graphs),
-            ("ganzoo torch, Keras' __call__", ganzoo_step(name), call_network),
-            ("ganzoo torch", ganzoo_step(name), layer_graphs),
-        ):
+        steps = (
+            ("plain PyTorch", versus_pytorch.plain_pytorch(name, filters=width), layer_graphs),
+            ("ganzoo torch, Keras' __call__", ganzoo_step(name, filters=width), call_network),
+            ("ganzoo torch", ganzoo_step(name, filters=width), layer_graphs),
+        )
+        plain_ms = None  # the first row's
+        for column, step, run_network in steps:
             ganzoo.backend.run_network = run_network
-            operators, reads, step_ms, inside_ms = profile(step, args.steps)
+            operators, reads, outside_ms = profile(step, args.steps)
+            ms = median_ms(step, args.steps)
+            plain_ms = plain_ms or ms
             rows.append([name, column, f"{operators:.0f}", f"{reads:.0f}",
-                         f"{python_calls(step):,}", f"{step_ms:.0f}",
-                         f"{step_ms - inside_ms:.0f}"])  # fmt: skip
+                         f"{python_calls(step):,}", f"{outside_ms:.0f}", f"{ms:.0f}",
+                         f"{ms / plain_ms:.2f}x"])  # fmt: skip
     ganzoo.backend.run_network = layer_graphs
     print_table(
-        f"One torch train step on the CPU (mean of {args.steps}; {os.cpu_count()} cores)",
+        f"One torch train step on the CPU, base width {width} (profiled: mean of "
+        f"{args.steps}; timed: median of {args.steps}; {os.cpu_count()} cores)",
         [
             "model",
             "step",
             "leaf operators",
             "host reads",
             "Python calls",
-            "ms",
             "ms outside operators",
+            "ms",
+            "vs plain",
         ],  # fmt: skip
         rows,
     )

@@ -10,7 +10,8 @@ per step, D on it detached, then G through the updated D; Adam(2e-4, 0.5). Its s
 - pix2pix: unet_128 + basic 70x70 PatchGAN, batch norm, dropout, 128x128x3, batch 1,
   vanilla GAN loss + 100 L1;
 - cyclegan: two resnet_6blocks + two basic PatchGANs, instance norm, 128x128x3, batch 1,
-  LSGAN + 10 cycle + 0.5 identity (no image pool: its cost is negligible);
+  LSGAN + 10 cycle + 0.5 identity, the discriminators fed from the reference's image
+  pools of 50 fakes;
 - dcgan: 64x64x3, 64 filters, batch 64, non-saturating loss.
 
 ganzoo's column is `fit` on the same shapes with the same settings, one process per
@@ -33,6 +34,7 @@ Winograd's algorithm, fewer multiplications than the analytic count.
 import argparse
 import json
 import os
+import random
 import resource
 import statistics
 import subprocess
@@ -64,9 +66,10 @@ def current_rss_mb():
 # -- the plain PyTorch loop ------------------------------------------------------------
 
 
-def plain_pytorch(name, batch_size=None):
+def plain_pytorch(name, batch_size=None, filters=64):
     """`step()` of the reference's training loop for `name`, on random data, in batches
-    of `batch_size` (by default the model's in `MODELS`)."""
+    of `batch_size` (by default the model's in `MODELS`); `filters` is the networks'
+    base width (the reference's ngf and ndf, 64)."""
     import torch
     from torch import nn
 
@@ -78,10 +81,10 @@ def plain_pytorch(name, batch_size=None):
 
     def patch_discriminator(channels, norm):
         bias = norm is nn.InstanceNorm2d
-        layers = [nn.Conv2d(channels, 64, 4, 2, 1), nn.LeakyReLU(0.2, True)]
-        width = 64
+        layers = [nn.Conv2d(channels, filters, 4, 2, 1), nn.LeakyReLU(0.2, True)]
+        width = filters
         for n, stride in ((1, 2), (2, 2), (3, 1)):
-            out = 64 * min(2**n, 8)
+            out = filters * min(2**n, 8)
             layers += [nn.Conv2d(width, out, 4, stride, 1, bias=bias), norm(out),
                        nn.LeakyReLU(0.2, True)]  # fmt: skip
             width = out
@@ -111,12 +114,12 @@ def plain_pytorch(name, batch_size=None):
             def forward(self, x):
                 return self.model(x) if self.outermost else torch.cat([x, self.model(x)], 1)
 
-        block = Block(512, 512)
+        block = Block(8 * filters, 8 * filters)
         for _ in range(7 - 5):  # unet_128: 7 levels
-            block = Block(512, 512, block, dropout=True)
-        for outer in (256, 128, 64):
+            block = Block(8 * filters, 8 * filters, block, dropout=True)
+        for outer in (4 * filters, 2 * filters, filters):
             block = Block(outer, outer * 2, block)
-        generator = Block(3, 64, block, outermost=True, inputs=3)
+        generator = Block(3, filters, block, outermost=True, inputs=3)
         discriminator = patch_discriminator(6, nn.BatchNorm2d)
         g_opt, d_opt = adam(generator), adam(discriminator)
         bce, l1 = nn.BCEWithLogitsLoss(), nn.L1Loss()
@@ -154,14 +157,15 @@ def plain_pytorch(name, batch_size=None):
                 return x + self.block(x)
 
         def resnet_generator():
-            layers = [nn.ReflectionPad2d(3), nn.Conv2d(3, 64, 7), norm(64), nn.ReLU(True)]
-            for width in (64, 128):
+            layers = [nn.ReflectionPad2d(3), nn.Conv2d(3, filters, 7), norm(filters),
+                      nn.ReLU(True)]  # fmt: skip
+            for width in (filters, 2 * filters):
                 layers += [nn.Conv2d(width, width * 2, 3, 2, 1), norm(width * 2), nn.ReLU(True)]
-            layers += [ResnetBlock(256) for _ in range(6)]
-            for width in (256, 128):
+            layers += [ResnetBlock(4 * filters) for _ in range(6)]
+            for width in (4 * filters, 2 * filters):
                 layers += [nn.ConvTranspose2d(width, width // 2, 3, 2, 1, output_padding=1),
                            norm(width // 2), nn.ReLU(True)]  # fmt: skip
-            layers += [nn.ReflectionPad2d(3), nn.Conv2d(64, 3, 7), nn.Tanh()]
+            layers += [nn.ReflectionPad2d(3), nn.Conv2d(filters, 3, 7), nn.Tanh()]
             return nn.Sequential(*layers)
 
         g_ab, g_ba = resnet_generator(), resnet_generator()
@@ -170,6 +174,22 @@ def plain_pytorch(name, batch_size=None):
         d_opt = torch.optim.Adam([*d_a.parameters(), *d_b.parameters()], 2e-4, betas=(0.5, 0.999))
         mse, l1 = nn.MSELoss(), nn.L1Loss()
         a, b = torch.rand(batch, 3, SIZE, SIZE) * 2 - 1, torch.rand(batch, 3, SIZE, SIZE) * 2 - 1
+        pools, draw = {"A": [], "B": []}, random.Random(0)
+
+        def pooled(images, pool):  # the reference's ImagePool.query, pool_size 50
+            returned = []
+            for image in images:
+                image = torch.unsqueeze(image.data, 0)
+                if len(pool) < 50:
+                    pool.append(image)
+                    returned.append(image)
+                elif draw.uniform(0, 1) > 0.5:
+                    index = draw.randint(0, 49)
+                    returned.append(pool[index].clone())
+                    pool[index] = image
+                else:
+                    returned.append(image)
+            return torch.cat(returned, 0)
 
         def adversarial(d, x, real):
             pred = d(x)
@@ -190,26 +210,26 @@ def plain_pytorch(name, batch_size=None):
                 d.requires_grad_(True)
             d_opt.zero_grad()
             d_loss = 0.5 * sum(
-                adversarial(d, real, True) + adversarial(d, fake.detach(), False)
-                for d, real, fake in ((d_b, b, fake_b), (d_a, a, fake_a))
+                adversarial(d, real, True) + adversarial(d, pooled(fake, pools[side]), False)
+                for d, real, fake, side in ((d_b, b, fake_b, "B"), (d_a, a, fake_a, "A"))
             )
             d_loss.backward()
             d_opt.step()
             return float(g_loss)
 
     else:  # dcgan, PyTorch's example at 64x64x3
-        generator = nn.Sequential(
-            nn.ConvTranspose2d(100, 512, 4, 1, 0, bias=False), nn.BatchNorm2d(512), nn.ReLU(True),
-            nn.ConvTranspose2d(512, 256, 4, 2, 1, bias=False), nn.BatchNorm2d(256), nn.ReLU(True),
-            nn.ConvTranspose2d(256, 128, 4, 2, 1, bias=False), nn.BatchNorm2d(128), nn.ReLU(True),
-            nn.ConvTranspose2d(128, 64, 4, 2, 1, bias=False), nn.BatchNorm2d(64), nn.ReLU(True),
-            nn.ConvTranspose2d(64, 3, 4, 2, 1, bias=False), nn.Tanh())  # fmt: skip
-        discriminator = nn.Sequential(
-            nn.Conv2d(3, 64, 4, 2, 1, bias=False), nn.LeakyReLU(0.2, True),
-            nn.Conv2d(64, 128, 4, 2, 1, bias=False), nn.BatchNorm2d(128), nn.LeakyReLU(0.2, True),
-            nn.Conv2d(128, 256, 4, 2, 1, bias=False), nn.BatchNorm2d(256), nn.LeakyReLU(0.2, True),
-            nn.Conv2d(256, 512, 4, 2, 1, bias=False), nn.BatchNorm2d(512), nn.LeakyReLU(0.2, True),
-            nn.Conv2d(512, 1, 4, 1, 0, bias=False))  # fmt: skip
+        up = [nn.ConvTranspose2d(100, 8 * filters, 4, 1, 0, bias=False)]
+        for width in (8 * filters, 4 * filters, 2 * filters):
+            up += [nn.BatchNorm2d(width), nn.ReLU(True),
+                   nn.ConvTranspose2d(width, width // 2, 4, 2, 1, bias=False)]  # fmt: skip
+        up += [nn.BatchNorm2d(filters), nn.ReLU(True),
+               nn.ConvTranspose2d(filters, 3, 4, 2, 1, bias=False), nn.Tanh()]  # fmt: skip
+        generator = nn.Sequential(*up)
+        down = [nn.Conv2d(3, filters, 4, 2, 1, bias=False), nn.LeakyReLU(0.2, True)]
+        for width in (filters, 2 * filters, 4 * filters):
+            down += [nn.Conv2d(width, width * 2, 4, 2, 1, bias=False), nn.BatchNorm2d(width * 2),
+                     nn.LeakyReLU(0.2, True)]  # fmt: skip
+        discriminator = nn.Sequential(*down, nn.Conv2d(8 * filters, 1, 4, 1, 0, bias=False))
         g_opt, d_opt = adam(generator), adam(discriminator)
         bce = nn.BCEWithLogitsLoss()
         real = torch.rand(batch, 3, 64, 64) * 2 - 1
@@ -236,14 +256,18 @@ def plain_pytorch(name, batch_size=None):
 # -- ganzoo ----------------------------------------------------------------------------
 
 
-def ganzoo_model(name):
+def ganzoo_model(name, filters=64):
+    """ganzoo's model of the plain loop's for `name`, of base width `filters`."""
     import ganzoo
 
+    widths = {"generator_filters": filters, "discriminator_filters": filters}
     if name == "pix2pix":
-        return ganzoo.Pix2Pix(image_size=(SIZE, SIZE), generator="unet_128", norm="batch")
+        return ganzoo.Pix2Pix(image_size=(SIZE, SIZE), generator="unet_128", norm="batch", **widths)
     if name == "cyclegan":
-        return ganzoo.CycleGAN(image_size=(SIZE, SIZE), generator="resnet_6blocks", norm="instance")
-    return ganzoo.DCGAN(image_shape=MODELS[name]["shape"], filters=64)
+        return ganzoo.CycleGAN(
+            image_size=(SIZE, SIZE), generator="resnet_6blocks", norm="instance", **widths
+        )
+    return ganzoo.DCGAN(image_shape=MODELS[name]["shape"], filters=filters)
 
 
 def ganzoo_steps(name, batch_size=None):

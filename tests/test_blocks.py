@@ -75,6 +75,9 @@ CONVOLUTIONS = [
     (blocks.ConvTranspose2D, keras.layers.Conv2DTranspose, 4, 2, "valid", 8),
     (blocks.ConvTranspose2D, keras.layers.Conv2DTranspose, 3, 2, "valid", 7),
     (blocks.ConvTranspose2D, keras.layers.Conv2DTranspose, 4, 2, "same", 5),
+    (blocks.ConvTranspose2D, keras.layers.Conv2DTranspose, 5, 1, "same", 6),
+    (blocks.ConvTranspose2D, keras.layers.Conv2DTranspose, 3, 2, "same", 6),  # one side more
+    (blocks.ConvTranspose2D, keras.layers.Conv2DTranspose, 1, 2, "valid", 4),  # k < s
 ]
 
 
@@ -83,11 +86,14 @@ CONVOLUTIONS = [
 )
 def test_convolutions_match_keras_layers(ours, keras_layer, kernel_size, strides, padding, size):
     """Same weights, same outputs (and on torch, where ganzoo convolves channels-last
-    memory itself, the same gradients, and kernels stored channels-last)."""
-    x = np.random.default_rng(0).normal(size=(2, size, size + 1, 3)).astype("float32")
+    memory itself and adds the bias in the convolution, the same gradients, and kernels
+    stored channels-last). < 1 s each."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(2, size, size + 1, 3)).astype("float32")
     layer = ours(4, kernel_size, strides=strides, padding=padding)
     reference = keras_layer(4, kernel_size, strides=strides, padding=padding)
     reference.build(x.shape)
+    reference.bias.assign(rng.normal(size=4))  # not Keras' zeros: a bias that shows
     layer.build(x.shape)
     layer.set_weights(reference.get_weights())
     np.testing.assert_allclose(
@@ -102,7 +108,7 @@ def test_convolutions_match_keras_layers(ours, keras_layer, kernel_size, strides
         for net in (layer, reference):
             inputs = torch.tensor(x, requires_grad=True)
             net(inputs).square().sum().backward()
-            grads.append((inputs.grad, net.kernel.value.grad))
+            grads.append((inputs.grad, net.kernel.value.grad, net.bias.value.grad))
         for a, b in zip(*grads, strict=True):
             np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-5, atol=1e-5)
 

@@ -10,11 +10,12 @@ Each backend module exposes the same names:
 - `test_step(model, logs_of, ...)`: `logs_of(data)`, the losses of a held-out batch;
   on JAX `(model, logs_of, state, data)` with the state threaded through.
 - `input_gradients(fn, x)`: d(sum fn(x))/dx, differentiable again (gradient penalty).
-- `conv_transpose(x, kernel, strides, padding)`: `keras.ops.conv_transpose`; on JAX with
-  a custom backward pass that is ~5x faster on CPU (see `ganzoo/backend/jax.py`), on
-  torch on channels-last memory without layout copies.
-- `conv(x, kernel, strides, padding)`: `keras.ops.conv` (2D, NHWC); on torch without
-  layout copies.
+- `conv_transpose(x, kernel, strides, padding, bias=None)`: `keras.ops.conv_transpose`
+  plus `bias`; on JAX with a custom backward pass that is ~5x faster on CPU (see
+  `ganzoo/backend/jax.py`), on torch on channels-last memory without layout copies, the
+  bias added by the convolution.
+- `conv(x, kernel, strides, padding, bias=None)`: `keras.ops.conv` (2D, NHWC) plus
+  `bias`; on torch without layout copies, the bias added by the convolution.
 - `batch_norm(layer, inputs)`: a `keras.layers.BatchNormalization`'s training pass
   (outputs, and its moving statistics updated); on torch one fused kernel each way,
   elsewhere None: Keras' own (XLA fuses it). `group_norm(layer, inputs)`: the same for a
@@ -32,6 +33,9 @@ Each backend module exposes the same names:
 - `is_chief()`: whether this process writes the run's files (worker 0).
 - `pad(x, pad_width, mode)`: `keras.ops.pad`; on the eager torch step without the
   operation object Keras builds at every call.
+
+TensorFlow and JAX take `conv`, `pad` (and TensorFlow `conv_transpose`) from
+`ganzoo.backend.keras_ops`, Keras' operators: their steps are traced once.
 - `run_network(network, inputs, training)`: `network(inputs, training=training)` as
   a train step calls its networks; on torch, where the step runs eagerly, a functional
   network of plain layers straight through the layers' `call` (`ganzoo.backend.networks`).

@@ -17,6 +17,7 @@ import jax
 import keras
 from keras import StatelessScope, ops
 
+from ganzoo.backend import keras_ops
 from ganzoo.backend.networks import call_network
 from ganzoo.errors import InvalidArgumentError
 
@@ -149,12 +150,13 @@ if CONV_TRANSPOSE_GRADIENT not in ("custom", "xla"):
     )
 
 
-def conv_transpose(x, kernel, strides, padding):
+def conv_transpose(x, kernel, strides, padding, bias=None):
     if CONV_TRANSPOSE_GRADIENT == "xla":
-        return ops.conv_transpose(x, kernel, strides=strides, padding=padding)
-    return _conv_transpose_with_fast_grad(tuple(strides), padding)(
+        return keras_ops.conv_transpose(x, kernel, strides, padding, bias)
+    outputs = _conv_transpose_with_fast_grad(tuple(strides), padding)(
         ops.convert_to_tensor(x), ops.convert_to_tensor(kernel)
     )
+    return keras_ops.plus_bias(outputs, bias)
 
 
 @functools.cache
@@ -216,9 +218,6 @@ def transpose_padding(kernel_size, stride, padding):
     total = stride + kernel_size - 2
     left = min(total // 2 + total % 2, kernel_size - 1)
     return left, total - left
-
-
-conv = ops.conv
 
 
 def channels_last_kernel(variable):
@@ -296,7 +295,5 @@ group_norm = batch_norm  # None: Keras' own group norm
 
 # Compiled steps call Keras' layers and operators once, while tracing.
 run_network = call_network
-
-
-def pad(x, pad_width, mode):
-    return ops.pad(x, pad_width, mode=mode)
+conv = keras_ops.conv
+pad = keras_ops.pad

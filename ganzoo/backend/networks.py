@@ -39,6 +39,7 @@ class LayerGraph:
             for node in depths[depth]
             if node.operation is not None and not node.is_input
         ]
+        self.argument_plans = [argument_plan(node) for node in self.nodes]
 
     @classmethod
     def of(cls, network):
@@ -74,9 +75,14 @@ class LayerGraph:
         """The network's outputs for the flat `inputs` (`takes`), as `network(inputs,
         training=training)` returns them."""
         values = {id(spec): x for spec, x in zip(self.inputs, inputs, strict=True)}
-        for node in self.nodes:
+        for node, plan in zip(self.nodes, self.argument_plans, strict=True):
             layer = node.operation
-            args, kwargs = node.arguments.fill_in(values)
+            if plan is None:
+                args, kwargs = node.arguments.fill_in(values)
+            else:  # without Keras' walk over the arguments' structure
+                ids, as_list, kwargs = plan
+                tensors = [values[i] for i in ids]
+                args = (tensors if as_list else tensors[0],)
             if layer._call_has_training_arg and training is not None:
                 kwargs = {**kwargs, "training": training}
             outputs = layer.call(*args, **kwargs)
@@ -105,3 +111,18 @@ def plain_call(node, dtype):
         and layer.activity_regularizer is None
         and all(getattr(x, "_keras_mask", None) is None for x in node.outputs)
     )
+
+
+def argument_plan(node):
+    """How to call a node's layer where its one positional argument is a tensor or a
+    list of tensors (a merge layer's) and its keyword arguments hold no tensors (a
+    batch norm's `mask=None`, a dropout's `training=True`): `(the tensors' ids, whether
+    they are a list, the keyword arguments)`; None otherwise."""
+    args, kwargs = node.arguments.args, node.arguments.kwargs
+    if len(args) != 1 or any(isinstance(x, keras.KerasTensor) for x in keras.tree.flatten(kwargs)):
+        return None
+    as_list = isinstance(args[0], list)
+    tensors = args[0] if as_list else [args[0]]
+    if not all(isinstance(x, keras.KerasTensor) for x in tensors):
+        return None
+    return [id(x) for x in tensors], as_list, dict(kwargs)

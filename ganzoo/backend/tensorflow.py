@@ -18,8 +18,8 @@ import json
 import os
 
 import tensorflow as tf
-from keras import ops
 
+from ganzoo.backend import keras_ops
 from ganzoo.backend.networks import call_network
 from ganzoo.backend.optimizers import plain_adam
 from ganzoo.backend.replicas import REPLICA_SEED_STRIDE, batch_norms, seed_generator_states
@@ -177,11 +177,6 @@ def input_gradients(fn, x):
     return tape.gradient(outputs, x)
 
 
-conv_transpose = ops.conv_transpose
-
-conv = ops.conv
-
-
 def channels_last_kernel(variable):
     """Nothing to do: TensorFlow picks its own memory layouts."""
 
@@ -296,7 +291,6 @@ group_norm = batch_norm  # None: Keras' own group norm
 
 # Compiled steps call Keras' layers and operators once, while tracing.
 run_network = call_network
-
-
-def pad(x, pad_width, mode):
-    return ops.pad(x, pad_width, mode=mode)
+conv = keras_ops.conv
+conv_transpose = keras_ops.conv_transpose
+pad = keras_ops.pad

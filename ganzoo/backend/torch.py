@@ -1,6 +1,6 @@
-"""PyTorch gradient plumbing: autograd's `backward()` per phase, update under no_grad;
-convolutions on channels-last memory without layout copies; and data-parallel training
-with `torch.distributed`.
+"""PyTorch gradient plumbing: autograd's gradients of each phase's weights, update under
+no_grad; convolutions on channels-last memory without layout copies; and data-parallel
+training with `torch.distributed`.
 
 Data parallel (`connect_workers`, as `torchrun` starts one process per device): every
 process reads the same global batch and trains on its share (`replica_share`); after
@@ -28,6 +28,7 @@ from keras import ops
 from keras.src import backend as keras_backend
 from keras.src.backend import in_stateless_scope
 
+from ganzoo.backend import keras_ops
 from ganzoo.backend.networks import LayerGraph, call_network
 from ganzoo.backend.optimizers import plain_adam
 from ganzoo.backend.replicas import REPLICA_SEED_STRIDE, batch_norms, seed_generator_states
@@ -49,11 +50,14 @@ def train_step(model, phases, data):
         shared = model.generator_forward(data)  # the generator phase back-propagates into it
         for phase in phases:
             variables = phase.variables
+            weights = [v.value for v in variables]
             for repeat in range(phase.repeats):
-                model.zero_grad()
                 loss, logs = phase.loss(data, model.fakes_for(phase, data, shared, repeat))
-                phase.optimizer.scale_loss(loss).backward()  # mixed_float16's scale
-                grads = [v.value.grad for v in variables]
+                # Only the graph between the loss (mixed_float16's scaled) and the
+                # phase's weights: no gradients of the other networks' weights (the
+                # reference loops' requires_grad_(False)), nothing left in .grad to zero.
+                loss = phase.optimizer.scale_loss(loss)
+                grads = list(torch.autograd.grad(loss, weights, allow_unused=True))
                 with torch.no_grad():
                     if replicas > 1:
                         grads = averaged(grads, replicas)
@@ -227,8 +231,9 @@ def apply_gradients(optimizer, grads, variables):
     are unchanged. Anything else (amsgrad, weight decay, clipping, EMA, other
     optimizers) goes through `apply`.
     """
-    kernels = [is_channels_last_kernel(v.value) for v in variables]
-    dense = all(k or v.value.is_contiguous() for k, v in zip(kernels, variables, strict=True))
+    weights = [v.value for v in variables]
+    kernels = [is_channels_last_kernel(w) for w in weights]
+    dense = all(k or w.is_contiguous() for k, w in zip(kernels, weights, strict=True))
     compiling = torch.compiler.is_compiling()  # the fused kernel has no fake (meta) kernel
     if compiling or not (plain_adam(optimizer) and dense) or any(g is None for g in grads):
         optimizer.apply(grads, variables)
@@ -256,7 +261,7 @@ def apply_gradients(optimizer, grads, variables):
     )
     uncorrected = torch.full((), math.inf, device=rate.device)
     torch._fused_adam_(
-        in_memory_order([v.value for v in variables]),
+        in_memory_order(weights),
         in_memory_order(grads),
         in_memory_order([m.value for m, _ in slots]),
         in_memory_order([v.value for _, v in slots]),
@@ -329,7 +334,7 @@ def pad(x, pad_width, mode):
     step's: `python -m benchmarks torch_step`). Under `torch.compile` Keras' own: without
     it Dynamo took 229 s to compile the tests' tiny CycleGAN step instead of 47."""
     if torch.compiler.is_compiling():
-        return ops.pad(x, pad_width, mode=mode)
+        return keras_ops.pad(x, pad_width, mode)
     return keras_backend.numpy.pad(x, pad_width, mode=mode)
 
 
@@ -373,35 +378,55 @@ def symmetric_same_padding(sizes, kernel_size, strides):
     return tuple(padding)
 
 
-def conv(x, kernel, strides, padding):
-    """`keras.ops.conv` for NHWC `x` and an HWIO `kernel`, 2D, no dilation."""
+def conv(x, kernel, strides, padding, bias=None):
+    """`keras.ops.conv` for NHWC `x` and an HWIO `kernel`, 2D, no dilation, plus `bias`
+    in the same kernel call where given (as `torch.nn.Conv2d`)."""
     pad = (
         (0, 0)
         if padding == "valid"
         else symmetric_same_padding(x.shape[1:3], kernel.shape[:2], strides)
     )
     if pad is None:
-        return ops.conv(x, kernel, strides=strides, padding=padding)
-    y = F.conv2d(*torch_layout(x, kernel), stride=strides, padding=pad)
+        return keras_ops.conv(x, kernel, strides, padding, bias)
+    y = F.conv2d(*torch_layout(x, kernel, bias), stride=strides, padding=pad)
     return y.permute(0, 2, 3, 1)
 
 
-def conv_transpose(x, kernel, strides, padding):
-    """`keras.ops.conv_transpose` for NHWC `x` and a `(kh, kw, out, in)` kernel, 2D."""
-    if padding != "valid":
-        return ops.conv_transpose(x, kernel, strides=strides, padding=padding)
-    y = F.conv_transpose2d(*torch_layout(x, kernel), stride=strides)
+def conv_transpose(x, kernel, strides, padding, bias=None):
+    """`keras.ops.conv_transpose` for NHWC `x` and a `(kh, kw, out, in)` kernel, 2D,
+    plus `bias` where given."""
+    crops = symmetric_transpose_crops(kernel.shape[:2], strides, padding)
+    if crops is None:
+        return keras_ops.conv_transpose(x, kernel, strides, padding, bias)
+    y = F.conv_transpose2d(*torch_layout(x, kernel, bias), stride=strides, padding=crops)
     return y.permute(0, 2, 3, 1)
 
 
-def torch_layout(x, kernel):
-    """NCHW and OIHW (or IOHW) views of an NHWC `x` and a Keras kernel: channels-last
-    memory, no copies. float16 on a CPU runs PyTorch's reference convolution, which
-    takes contiguous tensors only: there, copies."""
-    x, weight = x.permute(0, 3, 1, 2), ops.convert_to_tensor(kernel).permute(3, 2, 0, 1)
+def symmetric_transpose_crops(kernel_size, strides, padding):
+    """PyTorch's `padding` of a transposed convolution (rows cropped from each side
+    of its full output, `(n - 1) s + k`) that gives Keras' `padding`: none for
+    "valid", (k - s) / 2 for "same" (an output of n s); None where Keras' output is
+    not such a symmetric crop (k < s, or k - s odd for "same")."""
+    crops = []
+    for k, s in zip(kernel_size, strides, strict=True):
+        total = 0 if padding == "valid" else k - s
+        if k < s or total % 2:
+            return None
+        crops.append(total // 2)
+    return tuple(crops)
+
+
+def torch_layout(x, kernel, bias):
+    """NCHW and OIHW (or IOHW) views of an NHWC `x` and a Keras kernel (channels-last
+    memory, no copies), and the bias's tensor (or None). float16 on a CPU runs
+    PyTorch's reference convolution, which takes contiguous tensors only: there,
+    copies."""
+    x = x.permute(0, 3, 1, 2)
+    weight = keras_backend.convert_to_tensor(kernel).permute(3, 2, 0, 1)
+    bias = None if bias is None else keras_backend.convert_to_tensor(bias)
     if x.dtype == torch.float16 and x.device.type == "cpu":
-        return x.contiguous(), weight.contiguous()
-    return x, weight
+        return x.contiguous(), weight.contiguous(), bias
+    return x, weight, bias
 
 
 def use_compilation_cache(folder):

@@ -21,8 +21,9 @@ UPSAMPLING = ("transposed", "resize_conv", "unpool")
 @keras.saving.register_keras_serializable(package="ganzoo")
 class Conv2D(layers.Conv2D):
     """`keras.layers.Conv2D` (same weights, outputs and gradients) whose convolution is
-    the backend's fastest form: on torch, channels-last memory without layout copies
-    (`ganzoo.backend.conv`). 2D, channels_last, no dilation or groups."""
+    the backend's fastest form: on torch, channels-last memory without layout copies,
+    the bias added by the convolution's kernel (`ganzoo.backend.conv`). 2D,
+    channels_last, no dilation or groups."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -36,6 +37,10 @@ class Conv2D(layers.Conv2D):
     def build(self, input_shape):
         super().build(input_shape)
         backend.channels_last_kernel(self.kernel)
+
+    def call(self, inputs):
+        outputs = backend.conv(inputs, self.kernel, self.strides, self.padding, self.bias)
+        return outputs if self.activation is None else self.activation(outputs)
 
     def convolution_op(self, inputs, kernel):
         return backend.conv(inputs, kernel, self.strides, self.padding)
@@ -74,12 +79,8 @@ class ConvTranspose2D(layers.Conv2DTranspose):
         backend.channels_last_kernel(self.kernel)
 
     def call(self, inputs):
-        outputs = backend.conv_transpose(inputs, self.kernel, self.strides, self.padding)
-        if self.use_bias:
-            outputs = outputs + self.bias
-        if self.activation is not None:
-            outputs = self.activation(outputs)
-        return outputs
+        outputs = backend.conv_transpose(inputs, self.kernel, self.strides, self.padding, self.bias)
+        return outputs if self.activation is None else self.activation(outputs)
 
 
 @keras.saving.register_keras_serializable(package="ganzoo")
