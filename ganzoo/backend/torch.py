@@ -240,10 +240,11 @@ def apply_gradients(optimizer, grads, variables):
         return
     index = optimizer._get_variable_index
     slots = [(optimizer._momentums[index(v)], optimizer._velocities[index(v)]) for v in variables]
-    for kernel, (m, v) in zip(kernels, slots, strict=True):
-        if kernel and not is_channels_last_kernel(m.value):
+    momentums, velocities = ([slot.value for slot in pair] for pair in zip(*slots, strict=True))
+    for kernel, momentum, (m, v) in zip(kernels, momentums, slots, strict=True):
+        if kernel and not is_channels_last_kernel(momentum):
             channels_last_kernel(m)  # the slots in the weight's layout: no copies in the kernel
-            channels_last_kernel(v)
+            channels_last_kernel(v)  # (in place: `momentums` and `velocities` see it)
 
     def in_memory_order(tensors):
         # Views of the weights' and slots' own memory (updated in place); a gradient in
@@ -263,8 +264,8 @@ def apply_gradients(optimizer, grads, variables):
     torch._fused_adam_(
         in_memory_order(weights),
         in_memory_order(grads),
-        in_memory_order([m.value for m, _ in slots]),
-        in_memory_order([v.value for _, v in slots]),
+        in_memory_order(momentums),
+        in_memory_order(velocities),
         [],
         [uncorrected] * len(variables),
         lr=rate,
