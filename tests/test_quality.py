@@ -39,6 +39,10 @@ def test_dcgan_generates_recognisable_digits(classifier):
     assert np.bincount(trained.argmax(1), minlength=10).min() > 0  # every digit appears
 
 
+# One lane (~60 s): a conditional GAN trains through the DCGAN's step and networks with
+# labels added; every backend trains that step to quality in the DCGAN test above, and
+# the quick lanes train the conditional model on every backend.
+@pytest.mark.one_backend
 def test_conditional_gan_draws_the_digit_asked_for(classifier):
     images, labels = load_mnist5k("train")
     model = ganzoo.ConditionalGAN(filters=32, seed=0)

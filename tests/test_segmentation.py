@@ -110,6 +110,9 @@ def test_a_regression_unet_learns_with_l2_and_reports_psnr():
 
 @pytest.mark.slow
 @pytest.mark.long_run
+# One lane (~45 s): Keras' own train step over ganzoo's U-Net blocks, which every backend
+# trains to quality in the Pix2Pix test of tests/test_quality.py.
+@pytest.mark.one_backend
 def test_the_segmentation_unet_learns_the_digit_scenes_far_above_a_constant():
     """Four minutes of this CPU at most: mean IoU on held-out scenes at least 3x a
     constant "background" predictor's (0.083)."""
