@@ -42,9 +42,6 @@ class Conv2D(layers.Conv2D):
         outputs = backend.conv(inputs, self.kernel, self.strides, self.padding, self.bias)
         return outputs if self.activation is None else self.activation(outputs)
 
-    def convolution_op(self, inputs, kernel):
-        return backend.conv(inputs, kernel, self.strides, self.padding)
-
 
 def check_channels_last(data_format):
     if data_format != "channels_last":

@@ -16,6 +16,8 @@ flows through sigma as in the paper. Inference uses the stored u without updatin
 import keras
 from keras import ops
 
+from ganzoo import backend
+from ganzoo.backend import keras_ops
 from ganzoo.blocks.conv import Conv2D
 
 
@@ -38,7 +40,8 @@ def spectrally_normalized_kernel(kernel, vector, training):
 
 class SpectrallyNormalized:
     """The spectral normalisation of a layer with a `kernel` of `(..., outputs)`, a
-    `bias` and an `activation`; the layer class supplies `linear(inputs, kernel)`.
+    `bias` and an `activation`; the layer class supplies `linear(inputs, kernel, bias)`
+    (bias None where the layer has none).
 
     Saves every variable, u included, as a plain `Layer` saves its own: Keras' `Dense`
     and convolutions save their kernel and bias only (for their quantized forms)."""
@@ -54,9 +57,7 @@ class SpectrallyNormalized:
 
     def call(self, inputs, training=False):
         kernel = spectrally_normalized_kernel(self.kernel, self.singular_vector, training)
-        outputs = self.linear(inputs, kernel)
-        if self.use_bias:
-            outputs = outputs + self.bias
+        outputs = self.linear(inputs, kernel, self.bias)
         return outputs if self.activation is None else self.activation(outputs)
 
     def save_own_variables(self, store):
@@ -70,16 +71,16 @@ class SpectrallyNormalized:
 class SpectralConv2D(SpectrallyNormalized, Conv2D):
     """ganzoo's `Conv2D` with a spectrally normalised kernel."""
 
-    def linear(self, inputs, kernel):
-        return self.convolution_op(inputs, kernel)
+    def linear(self, inputs, kernel, bias):
+        return backend.conv(inputs, kernel, self.strides, self.padding, bias)
 
 
 @keras.saving.register_keras_serializable(package="ganzoo")
 class SpectralDense(SpectrallyNormalized, keras.layers.Dense):
     """`keras.layers.Dense` with a spectrally normalised kernel."""
 
-    def linear(self, inputs, kernel):
-        return ops.matmul(inputs, kernel)
+    def linear(self, inputs, kernel, bias):
+        return keras_ops.plus_bias(ops.matmul(inputs, kernel), bias)
 
 
 def spectrally_normalized(network):
