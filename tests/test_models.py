@@ -131,6 +131,20 @@ def test_error_wrong_channel_count():
         model.fit(batches(random_images(16, (16, 16, 3))), verbose=0)
 
 
+def test_error_images_without_pixels():
+    # ~1 s: a batch of no channels (or rows) is named as empty, not as a shape to build for.
+    dcgan, pix2pix = tiny("dcgan"), tiny("pix2pix")
+    dcgan.compile()
+    pix2pix.compile()
+    with pytest.raises(
+        ValueError, match=r"The images hold no pixels: per-image shape \(16, 16, 0\)"
+    ):
+        dcgan.train_on_batch(np.zeros((4, 16, 16, 0), "float32"))
+    empty, full = np.zeros((2, 0, 64, 1), "float32"), np.zeros((2, 64, 64, 1), "float32")
+    with pytest.raises(ValueError, match=r"images of domain A hold no pixels: .*\(0, 64, 1\)"):
+        pix2pix.train_on_batch(empty, full)
+
+
 def test_error_missing_labels():
     model = tiny("cgan")
     model.compile()

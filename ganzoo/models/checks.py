@@ -54,6 +54,18 @@ def array_shape(value, name):
     return shape
 
 
+def check_has_pixels(shape, name):
+    """Raises unless a per-image shape `(height, width, channels)` holds a pixel: an
+    image of no rows, columns or channels (an empty crop, a channel slice gone wrong)
+    is named as such rather than as a size to build the model for."""
+    if any(size == 0 for size in shape):
+        raise InvalidArgumentError(
+            f"{name} hold no pixels: per-image shape {tuple(shape)}. Every image needs "
+            "a height, a width and a channel count of at least 1; check how the images "
+            "were loaded or sliced."
+        )
+
+
 def check_class_ids(labels, num_classes, count=None):
     """`labels` as integer class ids in [0, num_classes), or InvalidArgumentError.
 

@@ -29,7 +29,12 @@ from ganzoo.blocks import LabelMaps, mlp_discriminator, mlp_generator
 from ganzoo.errors import InvalidArgumentError
 from ganzoo.latents import draw_latents
 from ganzoo.losses import get_objective
-from ganzoo.models.checks import batch_shapes, check_class_ids, with_class_id_check
+from ganzoo.models.checks import (
+    batch_shapes,
+    check_class_ids,
+    check_has_pixels,
+    with_class_id_check,
+)
 from ganzoo.progress import in_steps
 from ganzoo.training import AdversarialModel
 
@@ -194,6 +199,7 @@ class GANBase(AdversarialModel):
         shape = tuple(shape)
         if shape == self.image_shape:
             return
+        check_has_pixels(shape, "The images")
         name = type(self).__name__
         if shape[:2] == self.image_shape[:2] and len(shape) == 3:
             raise InvalidArgumentError(

@@ -37,7 +37,7 @@ from ganzoo.blocks import (
 from ganzoo.errors import InvalidArgumentError
 from ganzoo.losses import get_objective
 from ganzoo.models.any_size import AnySize
-from ganzoo.models.checks import array_shape
+from ganzoo.models.checks import array_shape, check_has_pixels
 from ganzoo.training import AdversarialModel
 
 
@@ -156,6 +156,7 @@ class TranslationBase(AnySize, AdversarialModel):
                 f"Images of domain {domain} must be batches of shape (batch, height, "
                 f"width, channels). Received per-image shape {shape}."
             )
+        check_has_pixels(shape, f"The images of domain {domain}")
         if shape[-1] != channels:
             raise InvalidArgumentError(
                 f"{type(self).__name__} was built for {channels}-channel images in domain "
