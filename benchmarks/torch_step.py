@@ -1,10 +1,12 @@
-"""What one torch train step does: operator calls, host reads and time outside operators,
+"""What one torch train step does: operator calls, host reads and copies, time outside operators,
 ganzoo's step against the plain PyTorch loop, on the CPU (the proxy for a GPU).
 
     python -m benchmarks torch_step [--models pix2pix cyclegan dcgan] [--steps 3]
 
-On a GPU every leaf operator is a kernel launch and every host read (`.item()`,
-`float()`, `int()`, `bool()` of a tensor) makes the host wait for the device; the time a
+On a GPU every leaf operator is a kernel launch, and every host read (`.item()`,
+`float()`, `int()`, `bool()` of a tensor) and every tensor made from host data
+(`torch.as_tensor` or `torch.tensor` of a Python number or a NumPy array: a blocking
+copy to the device) makes the host wait for the device; the time a
 step spends outside operators (Python, Keras' layer calls, the optimizer's
 bookkeeping) is time the GPU idles when the kernels are short. The plain loop is
 `benchmarks.versus_pytorch`'s (the reference repo's networks and step); ganzoo's is
@@ -15,7 +17,8 @@ steps; and the same step with its networks called through Keras' `Layer.__call__
 `aten::` operators), patched tensor conversions and `cProfile` (Python calls, built-in
 functions' included, of one step: the host's work counted rather than timed, the same
 on any machine); the plain loop reads its generator loss once per step, as its logging
-does.
+does. ganzoo's `train_on_batch` copies its NumPy batch to the device and reads its
+logs back, as Keras' `train_on_batch` does; inside its train step it does neither.
 """
 
 import argparse
@@ -26,42 +29,56 @@ import time
 
 from benchmarks.tables import print_table
 
-READS = ("item", "__float__", "__int__", "__bool__")
+READS = ("item", "__float__", "__int__", "__bool__", "__index__")
+MAKERS = ("as_tensor", "tensor")
 
 
 @contextlib.contextmanager
-def counted_reads(counts):
-    """Counts the host reads of tensors (`counts[name]`) while the block runs."""
+def counted_host_waits(counts):
+    """Counts, while the block runs, the host reads of tensors (`counts["reads"]`) and
+    the tensors made from host data (`counts["copies"]`)."""
     import torch
 
-    originals = {name: getattr(torch.Tensor, name) for name in READS}
+    reads = {name: getattr(torch.Tensor, name) for name in READS}
+    makers = {name: getattr(torch, name) for name in MAKERS}
 
-    def counting(name):
+    def counted_read(name):
         def read(self, *args, **kwargs):
-            counts[name] = counts.get(name, 0) + 1
-            return originals[name](self, *args, **kwargs)
+            counts["reads"] += 1
+            return reads[name](self, *args, **kwargs)
 
         return read
 
+    def counted_maker(name):
+        def make(data, *args, **kwargs):
+            counts["copies"] += not isinstance(data, torch.Tensor)
+            return makers[name](data, *args, **kwargs)
+
+        return make
+
     for name in READS:
-        setattr(torch.Tensor, name, counting(name))
+        setattr(torch.Tensor, name, counted_read(name))
+    for name in MAKERS:
+        setattr(torch, name, counted_maker(name))
     try:
         yield
     finally:
-        for name, read in originals.items():
+        for name, read in reads.items():
             setattr(torch.Tensor, name, read)
+        for name, make in makers.items():
+            setattr(torch, name, make)
 
 
 def profile(step, steps):
-    """`(leaf operators, host reads, ms outside operators)` per `step()`, under the
-    profiler."""
+    """`(leaf operators, host reads, host copies, ms outside operators)` per `step()`,
+    under the profiler."""
     from torch.profiler import ProfilerActivity
     from torch.profiler import profile as torch_profile
 
     for _ in range(2):  # warm-up: built optimizers, allocated buffers
         step()
-    reads = {}
-    with torch_profile(activities=[ProfilerActivity.CPU]) as prof, counted_reads(reads):
+    waits = {"reads": 0, "copies": 0}
+    with torch_profile(activities=[ProfilerActivity.CPU]) as prof, counted_host_waits(waits):
         start = time.perf_counter()
         for _ in range(steps):
             step()
@@ -69,7 +86,8 @@ def profile(step, steps):
     events = [e for e in prof.events() if e.name.startswith("aten::")]
     leaves = [e for e in events if not any(c.name.startswith("aten::") for c in e.cpu_children)]
     inside = sum(e.self_cpu_time_total for e in events) / 1000  # microseconds -> ms
-    return len(leaves) / steps, sum(reads.values()) / steps, 1000 * seconds / steps - inside / steps
+    outside_ms = 1000 * seconds / steps - inside / steps
+    return len(leaves) / steps, waits["reads"] / steps, waits["copies"] / steps, outside_ms
 
 
 def median_ms(step, steps):
@@ -140,10 +158,10 @@ def main(argv=None):
         plain_ms = None  # the first row's
         for column, step, run_network in steps:
             ganzoo.backend.run_network = run_network
-            operators, reads, outside_ms = profile(step, args.steps)
+            operators, reads, copies, outside_ms = profile(step, args.steps)
             ms = median_ms(step, args.steps)
             plain_ms = plain_ms or ms
-            rows.append([name, column, f"{operators:.0f}", f"{reads:.0f}",
+            rows.append([name, column, f"{operators:.0f}", f"{reads:.0f}", f"{copies:.0f}",
                          f"{python_calls(step):,}", f"{outside_ms:.0f}", f"{ms:.0f}",
                          f"{ms / plain_ms:.2f}x"])  # fmt: skip
     ganzoo.backend.run_network = layer_graphs
@@ -155,6 +173,7 @@ def main(argv=None):
             "step",
             "leaf operators",
             "host reads",
+            "host copies",
             "Python calls",
             "ms outside operators",
             "ms",

@@ -15,9 +15,9 @@ Reference: Zhao, Liu, Lin, Zhu & Han, "Differentiable Augmentation for Data-Effi
 GAN Training", NeurIPS 2020.
 """
 
-import keras
 from keras import ops
 
+from ganzoo import backend
 from ganzoo.errors import InvalidArgumentError
 
 TRANSFORMS = ("color", "translation", "cutout")
@@ -50,7 +50,7 @@ def diff_augment(images, policy, seed):
 def per_sample(images, seed, low=0.0, high=1.0):
     """U(low, high) of shape `(batch, 1, 1, 1)`, in the images' dtype."""
     batch = ops.shape(images)[0]
-    draws = keras.random.uniform((batch, 1, 1, 1), low, high, seed=seed)
+    draws = backend.random_uniform((batch, 1, 1, 1), seed, low, high)
     return ops.cast(draws, images.dtype)
 
 
@@ -64,24 +64,27 @@ def color(images, seed):
 
 def random_offsets(batch, low, high, seed):
     """Integers in [low, high) of shape `(batch, 1)`."""
-    draws = keras.random.uniform((batch, 1), float(low), float(high), seed=seed)
+    draws = backend.random_uniform((batch, 1), seed, float(low), float(high))
     return ops.cast(ops.floor(draws), "int32")
 
 
 def translation(images, seed, ratio=0.125):
     batch = ops.shape(images)[0]
     height, width = images.shape[1], images.shape[2]
-    shifted = ops.pad(images, ((0, 0), (1, 1), (1, 1), (0, 0)))
+    shifted = images
     for axis, size in ((1, height), (2, width)):
         reach = int(size * ratio + 0.5)
         shift = random_offsets(batch, -reach, reach + 1, seed)
-        rows = ops.clip(ops.arange(size)[None, :] + shift + 1, 0, size + 1)  # (batch, size)
+        padding = [(0, 0)] * 4
+        padding[axis] = (reach, reach)  # the zeros shifted in
+        padded = ops.pad(shifted, padding)
+        rows = ops.arange(size)[None, :] + shift + reach  # (batch, size): row i + shift
         shape = [batch, 1, 1, 1]
         shape[axis] = size
         rows = ops.reshape(rows, shape)
-        target = list(ops.shape(shifted))
+        target = list(ops.shape(padded))
         target[axis] = size
-        shifted = ops.take_along_axis(shifted, ops.broadcast_to(rows, target), axis=axis)
+        shifted = ops.take_along_axis(padded, ops.broadcast_to(rows, target), axis=axis)
     return shifted
 
 

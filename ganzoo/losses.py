@@ -29,7 +29,6 @@ import dataclasses
 import functools
 from collections.abc import Callable
 
-import keras
 import numpy as np
 from keras import ops
 
@@ -207,7 +206,7 @@ def gradient_penalty(critic, real, fake, seed):
         Scalar tensor.
     """
     batch = ops.shape(real)[0]
-    eps = keras.random.uniform((batch,) + (1,) * (len(real.shape) - 1), seed=seed)
+    eps = backend.random_uniform((batch,) + (1,) * (len(real.shape) - 1), seed)
     interpolated = eps * real + (1.0 - eps) * fake
     grads = backend.input_gradients(critic, interpolated)
     norms = ops.sqrt(ops.sum(ops.square(grads), axis=tuple(range(1, len(real.shape)))) + 1e-12)

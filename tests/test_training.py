@@ -11,6 +11,7 @@ import pytest
 from helpers import SHAPE, TINY, random_images, tiny, tiny_data, weights_of
 
 import ganzoo
+from ganzoo import backend
 from ganzoo.training import ImagePool
 
 pytestmark = pytest.mark.every_backend
@@ -186,46 +187,118 @@ def test_compilation_cache_keeps_compiled_programs(tmp_path):
     assert any(chosen.iterdir()) and not (tmp_path / "unused").exists()
 
 
+# Every family, and the stabilisers that draw random numbers or keep running state
+# inside the step (DiffAugment, instance noise, R1, the generator average, WGAN-GP).
+DEVICE_CASES = {
+    **{family: (family, {}) for family in TINY},
+    "dcgan+stabilisers": (
+        "dcgan",
+        {
+            "diff_augment": "color,translation,cutout",
+            "instance_noise": 0.1,
+            "r1_weight": 1.0,
+            "discriminator_norm": "layer",
+            "ema_decay": 0.99,
+            "label_smoothing": 0.1,
+        },
+    ),
+    "gan+wgan-gp": ("gan", {"adversarial_loss": "wgan-gp"}),
+}
+
+
 @pytest.mark.skipif(keras.backend.backend() != "torch", reason="the torch step's device use")
-@pytest.mark.parametrize("family", sorted(TINY))
-def test_the_torch_step_makes_its_tensors_on_the_weights_device_and_reads_nothing_back(family):
+@pytest.mark.parametrize("case", sorted(DEVICE_CASES))
+def test_the_torch_step_makes_its_tensors_on_the_weights_device_and_never_waits_for_it(case):
     """What a GPU would catch, on the CPU. A tensor the step makes without naming its
     weights' device lands on torch's default device, here "meta" (as it would land on
-    the CPU beside CUDA weights), and fails; reading a value back to the host (`item`,
-    `float`, `int`, `bool`: on a GPU each waits for the device) fails too, except in
-    Keras' own seeding of torch's random generators (one read per random op, Keras'
-    code). Cost: ~1 s per family."""
-    import traceback
-
+    the CPU beside CUDA weights), and fails. A read back to the host (`item`, `float`,
+    `int`, `bool`, `__index__`) and a tensor made from host data (`torch.as_tensor`,
+    `torch.tensor` of a Python number or array: on a GPU a blocking copy) fail too: on
+    a GPU each makes the host wait for the device. Cost: ~1 s per case."""
     import torch
 
-    model = tiny(family, seed=0)
+    family, options = DEVICE_CASES[case]
+    model = tiny(family, seed=0, **options)
     model.compile()
     batch = keras.tree.map_structure(torch.as_tensor, next(tiny_data(model).as_numpy_iterator()))
     model.train_step(batch)  # builds the optimizer slots outside the checks
-    allowed = "keras/src/backend/torch/random.py"
     reads = {
-        name: getattr(torch.Tensor, name) for name in ("item", "__float__", "__int__", "__bool__")
+        name: getattr(torch.Tensor, name)
+        for name in ("item", "__float__", "__int__", "__bool__", "__index__")
     }
+    makers = {name: getattr(torch, name) for name in ("as_tensor", "tensor")}
 
-    def refused(name):
+    def refused_read(name):
         def read(self, *args, **kwargs):
-            if not any(allowed in frame.filename for frame in traceback.extract_stack()[-4:]):
-                raise AssertionError(f"a host read, Tensor.{name}, inside the train step")
-            return reads[name](self, *args, **kwargs)
+            raise AssertionError(f"a host read, Tensor.{name}, inside the train step")
 
         return read
+
+    def refused_copy(name):
+        def make(data, *args, **kwargs):
+            if not isinstance(data, torch.Tensor):
+                raise AssertionError(f"torch.{name} of host data {data!r} inside the train step")
+            return makers[name](data, *args, **kwargs)
+
+        return make
 
     try:
         torch.set_default_device("meta")
         for name in reads:
-            setattr(torch.Tensor, name, refused(name))
+            setattr(torch.Tensor, name, refused_read(name))
+        for name in makers:
+            setattr(torch, name, refused_copy(name))
         logs = model.train_step(batch)
     finally:
         for name, read in reads.items():
             setattr(torch.Tensor, name, read)
+        for name, make in makers.items():
+            setattr(torch, name, make)
         torch.set_default_device(None)
     assert all(np.isfinite(keras.ops.convert_to_numpy(v)) for v in logs.values())
+
+
+@pytest.mark.skipif(keras.backend.backend() != "torch", reason="ganzoo's own torch draws")
+def test_the_torch_draws_are_uniform_independent_and_replayable():
+    """ganzoo's counter-based draws on the device (`ganzoo.backend.torch.random_bits`)
+    against what Keras' draws promise: uniform, normal and integer distributions, no
+    correlation between neighbouring numbers, successive draws, or the replicas' seeds
+    (a stride apart), the same numbers from the same state, the counter advanced once
+    a draw; dropout keeps 1 - rate and scales by 1 / (1 - rate). The bounds are ~5
+    standard errors of 200,000 draws. Cost: ~1 s."""
+    import torch
+
+    from ganzoo.backend.replicas import REPLICA_SEED_STRIDE
+    from ganzoo.blocks import Dropout
+
+    n = 200_000
+    tolerance = 5 / np.sqrt(n)
+
+    def uniform(seed):
+        return keras.ops.convert_to_numpy(backend.random_uniform((n,), seed))
+
+    seed = keras.random.SeedGenerator(7)
+    u, following = uniform(seed), uniform(seed)
+    assert 0 <= u.min() and u.max() < 1
+    counts, _ = np.histogram(u, bins=100, range=(0, 1))
+    assert ((counts - n / 100) ** 2 / (n / 100)).sum() < 99 + 5 * np.sqrt(2 * 99)  # chi^2, 99 dof
+    assert abs(np.corrcoef(u, following)[0, 1]) < tolerance
+    assert abs(np.corrcoef(u[:-1], u[1:])[0, 1]) < tolerance
+    replica = uniform(keras.random.SeedGenerator(7 + REPLICA_SEED_STRIDE))
+    assert abs(np.corrcoef(u, replica)[0, 1]) < tolerance
+    assert keras.ops.convert_to_numpy(seed.state.value).tolist() == [7, 2]
+    np.testing.assert_array_equal(uniform(keras.random.SeedGenerator(7)), u)
+
+    z = keras.ops.convert_to_numpy(backend.random_normal((n,), seed))
+    assert abs(z.mean()) < tolerance and abs(z.std() - 1) < tolerance
+    assert abs(((z - z.mean()) ** 4).mean() / z.var() ** 2 - 3) < 5 * np.sqrt(24 / n)  # kurtosis
+    ints = keras.ops.convert_to_numpy(backend.random_integers((n,), 2, 5, seed))
+    assert ints.dtype == np.int32 and set(np.unique(ints)) == {2, 3, 4}
+    np.testing.assert_allclose(np.bincount(ints - 2) / n, 1 / 3, atol=tolerance)
+
+    dropped = keras.ops.convert_to_numpy(Dropout(0.25, seed=3)(torch.ones((n,)), training=True))
+    assert set(np.unique(dropped)) == {0.0, np.float32(1 / 0.75)}
+    assert abs((dropped > 0).mean() - 0.75) < tolerance
 
 
 @pytest.mark.skipif(keras.backend.backend() != "torch", reason="the torch step's gradients")

@@ -31,6 +31,12 @@ Each backend module exposes the same names:
   worker `index` (JAX: `keras.distribution.initialize`; TensorFlow: TF_CONFIG; torch:
   `torch.distributed`, or torchrun's environment).
 - `is_chief()`: whether this process writes the run's files (worker 0).
+- `random_uniform(shape, seed, minval=0.0, maxval=1.0, dtype=None)`,
+  `random_normal(shape, seed, dtype=None)`, `random_integers(shape, minval, maxval,
+  seed)`: `keras.random`'s draws from a `keras.random.SeedGenerator`; on torch drawn
+  on the device, counter-based, with no host round trip (Keras' torch draws read the
+  seed back to the host at each draw). `dropout(layer, inputs)`: a
+  `keras.layers.Dropout`'s training pass so drawn on torch, elsewhere None (Keras').
 - `pad(x, pad_width, mode)`: `keras.ops.pad`; on the eager torch step without the
   operation object Keras builds at every call.
 
@@ -63,10 +69,14 @@ conv = _module.conv
 connect_workers = _module.connect_workers
 conv_transpose = _module.conv_transpose
 data_parallel = _module.data_parallel
+dropout = _module.dropout
 group_norm = _module.group_norm
 input_gradients = _module.input_gradients
 is_chief = _module.is_chief
 pad = _module.pad
+random_integers = _module.random_integers
+random_normal = _module.random_normal
+random_uniform = _module.random_uniform
 run_network = _module.run_network
 step_function = _module.step_function
 test_step = _module.test_step
@@ -80,10 +90,14 @@ __all__ = [
     "conv",
     "conv_transpose",
     "data_parallel",
+    "dropout",
     "group_norm",
     "input_gradients",
     "is_chief",
     "pad",
+    "random_integers",
+    "random_normal",
+    "random_uniform",
     "run_network",
     "test_step",
     "train_step",

@@ -297,3 +297,7 @@ group_norm = batch_norm  # None: Keras' own group norm
 run_network = call_network
 conv = keras_ops.conv
 pad = keras_ops.pad
+dropout = keras_ops.dropout
+random_integers = keras_ops.random_integers
+random_normal = keras_ops.random_normal
+random_uniform = keras_ops.random_uniform

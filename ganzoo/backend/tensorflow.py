@@ -294,3 +294,7 @@ run_network = call_network
 conv = keras_ops.conv
 conv_transpose = keras_ops.conv_transpose
 pad = keras_ops.pad
+dropout = keras_ops.dropout
+random_integers = keras_ops.random_integers
+random_normal = keras_ops.random_normal
+random_uniform = keras_ops.random_uniform

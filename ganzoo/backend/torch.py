@@ -11,6 +11,11 @@ differentiably, as PyTorch's SyncBatchNorm): it normalizes with the global batch
 statistics, as one process does. Each replica draws its own noise (its seed
 generators offset by its rank for the step). A CycleGAN replica keeps its own image
 pool of its own fakes. NCCL on GPUs, gloo on CPUs.
+
+The step never waits for the device: it reads no tensor back to the host and copies
+nothing from the host (on a GPU, PyTorch's blocking copy of a host constant waits for
+the device as a read does). Its random draws are made on the device (`random_bits`),
+its loss means and step counts are added to in place.
 """
 
 import contextlib
@@ -27,6 +32,7 @@ import torch.nn.functional as F
 from keras import ops
 from keras.src import backend as keras_backend
 from keras.src.backend import in_stateless_scope
+from keras.src.backend.torch.core import to_torch_dtype
 
 from ganzoo.backend import keras_ops
 from ganzoo.backend.networks import LayerGraph, call_network
@@ -62,7 +68,7 @@ def train_step(model, phases, data):
                     if replicas > 1:
                         grads = averaged(grads, replicas)
                     apply_gradients(phase.optimizer, grads, variables)
-                    model.update_trackers(logs)
+                    update_trackers(model, logs)
     with torch.no_grad():
         model.update_averages()
     logs = model.tracker_results()
@@ -276,7 +282,20 @@ def apply_gradients(optimizer, grads, variables):
         amsgrad=False,
         maximize=False,
     )
-    optimizer.iterations.assign_add(1)
+    optimizer.iterations.value.add_(1)  # Keras' assign_add(1) copies the 1 from the host
+
+
+def update_trackers(model, logs):
+    """`model.update_trackers(logs)`: each scalar loss added in place to its
+    `keras.metrics.Mean`'s total, and 1 to its count (Keras' `update_state` copies the
+    count from the host)."""
+    for name, value in logs.items():
+        tracker = model.trackers[name]
+        if value.ndim:
+            tracker.update_state(value)
+        else:
+            tracker.total.value.add_(value.to(tracker.total.value.dtype))
+            tracker.count.value.add_(1)
 
 
 def batch_norm(layer, inputs):
@@ -327,6 +346,76 @@ def fusable(layer, inputs):
         and not torch.onnx.is_in_onnx_export()
         and not in_stateless_scope()
     )
+
+
+# Random numbers on the device. Keras' torch draws seed a new `torch.Generator` from the
+# seed generator's state read back to the host, and advance that state by a constant
+# copied from the host: on a GPU each draw waits for the device twice, and each is a
+# graph break under torch.compile. ganzoo's are counter-based, as JAX's are: element i
+# of a draw is a hash of (i, the seed, the draw's counter), computed on the state's
+# device, and the counter is advanced in place. The same seed state gives the same
+# numbers; a checkpoint's state resumes the stream.
+
+_U32 = 0xFFFFFFFF
+
+
+def hash32(x):
+    """A bijective hash of the 32-bit values in int64 `x` (Wellons' two-round
+    multiply-xorshift, with the multipliers 0x21F0AAAD and 0x735A2D97: both below 2^31,
+    so no int64 product overflows)."""
+    x = x ^ (x >> 16)
+    x = (x * 0x21F0AAAD) & _U32
+    x = x ^ (x >> 15)
+    x = (x * 0x735A2D97) & _U32
+    return x ^ (x >> 15)
+
+
+def random_bits(shape, seed):
+    """32 random bits per element of `shape`, int64 in [0, 2^32), from the state
+    `(seed, counter)` of the `keras.random.SeedGenerator` `seed`; the counter advances
+    by one."""
+    state = seed.state.value
+    seed_key, counter_key = hash32(state.to(torch.int64) & _U32).unbind()
+    draw_key = hash32(seed_key ^ counter_key)
+    with torch.no_grad():
+        state[1] += 1
+    index = torch.arange(math.prod(shape), device=state.device).view(tuple(shape))
+    return hash32(hash32(index ^ draw_key) ^ seed_key)
+
+
+def random_uniform(shape, seed, minval=0.0, maxval=1.0, dtype=None):
+    """`keras.random.uniform(shape, minval, maxval, seed=seed)`, drawn on the device:
+    24 random bits per number."""
+    unit = (random_bits(shape, seed) >> 8).to(torch.float32) * 2.0**-24  # [0, 1)
+    return (unit * (maxval - minval) + minval).to(to_torch_dtype(dtype or keras.config.floatx()))
+
+
+def random_normal(shape, seed, dtype=None):
+    """`keras.random.normal(shape, seed=seed)`, drawn on the device: the inverse
+    normal CDF of 24-bit uniforms in (0, 1) (|z| < 5.4)."""
+    unit = ((random_bits(shape, seed) >> 8).to(torch.float32) + 0.5) * 2.0**-24  # (0, 1)
+    return torch.special.ndtri(unit).to(to_torch_dtype(dtype or keras.config.floatx()))
+
+
+def random_integers(shape, minval, maxval, seed):
+    """`keras.random.randint(shape, minval, maxval, seed=seed)`, int32, drawn on the
+    device: Lemire's multiply-shift of 32 random bits (exact, no modulo)."""
+    spread = (random_bits(shape, seed) * (maxval - minval)) >> 32
+    return (spread + minval).to(torch.int32)
+
+
+def dropout(layer, inputs):
+    """A `keras.layers.Dropout`'s training pass (each element kept with probability
+    1 - rate and scaled by 1 / (1 - rate)), its mask drawn on the device from the
+    layer's seed generator; None where Keras' layer runs (a noise shape, a rate of 0
+    or 1, Keras' symbolic and stateless calls)."""
+    rate = layer.rate
+    if layer.noise_shape is not None or not 0 < rate < 1 or inputs.device.type == "meta":
+        return None
+    if in_stateless_scope():
+        return None
+    keep = random_bits(inputs.shape, layer.seed_generator) >= round(rate * 2**32)
+    return torch.where(keep, inputs / (1.0 - rate), 0.0)
 
 
 def pad(x, pad_width, mode):

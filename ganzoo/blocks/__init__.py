@@ -17,6 +17,7 @@ from ganzoo.blocks.dcgan import dcgan_discriminator, dcgan_generator, upsampling
 from ganzoo.blocks.hourglass import hourglass_generator
 from ganzoo.blocks.layers import (
     BatchNormalization,
+    Dropout,
     GroupNormalization,
     LabelMaps,
     activation,
@@ -37,6 +38,7 @@ from ganzoo.blocks.unet import unet_generator
 
 __all__ = [
     "BatchNormalization",
+    "Dropout",
     "GroupNormalization",
     "UPSAMPLING",
     "Conv2D",

@@ -84,8 +84,22 @@ def activation(kind):
     return layers.Identity()
 
 
+@keras.saving.register_keras_serializable(package="ganzoo")
+class Dropout(layers.Dropout):
+    """`keras.layers.Dropout` (same masks' distribution, scaling and seed state) whose
+    training pass is the backend's: on torch its mask drawn on the device, with no
+    host round trip (`ganzoo.backend.dropout`)."""
+
+    def call(self, inputs, training=False):
+        if training and self.rate > 0:
+            outputs = backend.dropout(self, inputs)
+            if outputs is not None:
+                return outputs
+        return super().call(inputs, training=training)
+
+
 def seeded_dropout(rate):
-    """`keras.layers.Dropout(rate)` with an explicit seed.
+    """`Dropout(rate)` with an explicit seed.
 
     An unseeded Dropout on the torch backend draws from torch's global random state,
     which no checkpoint holds; seeded, its random state is a variable of the layer, so
@@ -93,7 +107,7 @@ def seeded_dropout(rate):
     Python's `random`, as Keras' own default seeds do (`keras.utils.set_random_seed`
     fixes it).
     """
-    return layers.Dropout(rate, seed=random.randint(1, 10**9))
+    return Dropout(rate, seed=random.randint(1, 10**9))
 
 
 def kernel_initializer(kind="normal", gain=0.02):

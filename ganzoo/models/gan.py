@@ -16,6 +16,7 @@ import keras
 import numpy as np
 from keras import layers, ops
 
+from ganzoo import backend
 from ganzoo.arguments import (
     as_array,
     as_count,
@@ -135,7 +136,7 @@ class GANBase(AdversarialModel):
 
     def generate_batch(self, batch_size, labels):
         """G(z, y) in training mode, z ~ N(0, I) from the model's seed generator."""
-        z = keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
+        z = backend.random_normal((batch_size, self.latent_dim), self.seed_generator)
         return self.run_network(self.generator, self.conditioned(z, labels))
 
     def conditioned(self, x, labels):
@@ -160,8 +161,9 @@ class GANBase(AdversarialModel):
             return images, None
         if labels.shape[-1] == self.num_classes and len(labels.shape) == 2:
             return images, ops.cast(labels, "float32")
-        ids = ops.cast(ops.reshape(labels, (-1,)), "int32")
-        return images, ops.one_hot(ids, self.num_classes)
+        ids = ops.cast(ops.reshape(labels, (-1, 1)), "int32")
+        # one_hot: Keras' own copies a constant from the host on torch at every call
+        return images, ops.cast(ops.equal(ids, ops.arange(self.num_classes)), "float32")
 
     # -- data checks ----------------------------------------------------------------
 

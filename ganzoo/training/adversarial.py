@@ -232,7 +232,8 @@ class AdversarialModel(presets.PresetModel, keras.Model):
         if self.ema_decay is None:
             return
         step = ops.cast(self.optimizer["g_optimizer"].iterations, "float32")
-        decay = ops.minimum(self.ema_decay, (1.0 + step) / (10.0 + step))
+        warm_up = (1.0 + step) / (10.0 + step)
+        decay = self.ema_decay - ops.relu(self.ema_decay - warm_up)  # min(ema_decay, warm_up)
         for network, average in zip(
             self.trained_generators(), self.averaged_generators, strict=True
         ):
@@ -297,8 +298,8 @@ class AdversarialModel(presets.PresetModel, keras.Model):
         images = diff_augment(images, self.augment_policy, self.seed_generator)
         if self.instance_noise:
             steps = ops.cast(self.optimizer["d_optimizer"].iterations, "float32")
-            scale = self.instance_noise * ops.maximum(0.0, 1.0 - steps / self.instance_noise_steps)
-            noise = keras.random.normal(ops.shape(images), seed=self.seed_generator)
+            scale = self.instance_noise * ops.relu(1.0 - steps / self.instance_noise_steps)
+            noise = backend.random_normal(ops.shape(images), self.seed_generator)
             images = images + ops.cast(scale, images.dtype) * ops.cast(noise, images.dtype)
         return images
 

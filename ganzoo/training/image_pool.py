@@ -11,6 +11,7 @@ stored image is returned in its place and the new one is stored in that slot.
 import keras
 from keras import ops
 
+from ganzoo import backend
 from ganzoo.errors import InvalidArgumentError
 
 
@@ -61,22 +62,27 @@ class ImagePool(keras.layers.Layer):
                 "the model was built for (image_size)."
             )
         batch = ops.shape(images)[0]
-        swap = keras.random.uniform((batch,), seed=seed_generator) > 0.5
-        slots = keras.random.randint((batch,), 0, self.pool_size, seed=seed_generator)
+        swap = backend.random_uniform((batch,), seed_generator) > 0.5
+        slots = backend.random_integers((batch,), 0, self.pool_size, seed_generator)
+        pool_slots, batch_rows = ops.arange(self.pool_size), ops.arange(batch)
 
+        def per_image(mask):  # (n,) -> (n, 1, 1, 1), to broadcast over images
+            return ops.reshape(mask, (-1,) + (1,) * len(self.image_shape))
+
+        # Masked writes (no slice updates at an index, no Python numbers through
+        # Keras' operators: on torch each would be a copy from the host).
         def one_image(i, state):
             count, pool, returned = state
             image = returned[i]
             filling = count < self.pool_size
             replace = ops.logical_or(filling, swap[i])
             slot = ops.where(filling, count, slots[i])
-            stored = pool[slot]
-            start = [slot] + [0] * len(self.image_shape)
-            new_pool = ops.slice_update(pool, start, ops.expand_dims(image, 0))
-            pool = ops.where(replace, new_pool, pool)
+            stored = ops.take(pool, slot, axis=0)
+            written = ops.logical_and(ops.equal(pool_slots, slot), replace)
+            pool = ops.where(per_image(written), image[None], pool)
             out = ops.where(ops.logical_and(replace, ops.logical_not(filling)), stored, image)
-            returned = ops.slice_update(returned, [i] + [0] * len(self.image_shape), out[None])
-            return ops.minimum(count + 1, self.pool_size), pool, returned
+            returned = ops.where(per_image(batch_rows == i), out[None], returned)
+            return count + ops.cast(filling, count.dtype), pool, returned
 
         count, pool, returned = ops.fori_loop(
             0, batch, one_image, (self.count.value, self.images.value, images)
