@@ -234,16 +234,38 @@ def apply_gradients(optimizer, grads, variables):
     bias corrections of its step counts; step counts of infinity make those 1, so the
     rate it is given carries Keras' corrections and eps stays where Keras puts it. The
     slots are Keras' own (`_momentums`, `_velocities`), so saving, loading and resuming
-    are unchanged. Anything else (amsgrad, weight decay, clipping, EMA, other
-    optimizers) goes through `apply`.
+    are unchanged. A `LossScaleOptimizer` (mixed_float16) around a plain Adam runs as
+    the same kernel given the loss scale, which it divides the gradients by, and
+    whether any gradient is not finite, which skips the update on the device
+    (`update_loss_scale`), where Keras' branches read that back to the host. Anything
+    else (amsgrad, weight decay, clipping, EMA, other optimizers) goes through `apply`.
     """
+    scaled = isinstance(optimizer, keras.optimizers.LossScaleOptimizer)
+    adam = optimizer.inner_optimizer if scaled else optimizer
     weights = [v.value for v in variables]
     kernels = [is_channels_last_kernel(w) for w in weights]
     dense = all(k or w.is_contiguous() for k, w in zip(kernels, weights, strict=True))
     compiling = torch.compiler.is_compiling()  # the fused kernel has no fake (meta) kernel
-    if compiling or not (plain_adam(optimizer) and dense) or any(g is None for g in grads):
+    fused = plain_adam(adam) and optimizer.built and dense and all(g is not None for g in grads)
+    if compiling or not fused:
         optimizer.apply(grads, variables)
         return
+    scaling = {}
+    if scaled:
+        finite = torch.stack([torch.isfinite(g).all() for g in grads]).all()
+        scaling = {"grad_scale": optimizer.dynamic_scale.value, "found_inf": (~finite).float()}
+    fused_adam(adam, grads, variables, kernels, **scaling)
+    if scaled:  # Keras' `iterations` count the updates made
+        adam.iterations.value.add_(finite.to(adam.iterations.value.dtype))
+        update_loss_scale(optimizer, finite)
+    else:
+        adam.iterations.value.add_(1)  # Keras' assign_add(1) copies the 1 from the host
+
+
+def fused_adam(optimizer, grads, variables, kernels, grad_scale=None, found_inf=None):
+    """Keras Adam's update of `variables` as one `torch._fused_adam_` call (see
+    `apply_gradients`); `kernels` says which weights are `channels_last_kernel`s."""
+    weights = [v.value for v in variables]
     index = optimizer._get_variable_index
     slots = [(optimizer._momentums[index(v)], optimizer._velocities[index(v)]) for v in variables]
     momentums, velocities = ([slot.value for slot in pair] for pair in zip(*slots, strict=True))
@@ -281,8 +303,20 @@ def apply_gradients(optimizer, grads, variables):
         eps=optimizer.epsilon,
         amsgrad=False,
         maximize=False,
+        grad_scale=grad_scale,
+        found_inf=found_inf,
     )
-    optimizer.iterations.value.add_(1)  # Keras' assign_add(1) copies the 1 from the host
+
+
+def update_loss_scale(optimizer, finite):
+    """Keras' dynamic loss scaling of a `LossScaleOptimizer`, on the device: after a step
+    with `finite` gradients the scale doubles if it was the `dynamic_growth_steps`-th in
+    a row (the count then restarts), else the count grows; after a non-finite step the
+    scale halves and the count restarts."""
+    count, scale = optimizer.step_counter.value, optimizer.dynamic_scale.value
+    grow = finite & (count == optimizer.dynamic_growth_steps - 1)
+    scale.copy_(torch.where(grow, scale * 2.0, torch.where(finite, scale, scale * 0.5)))
+    count.copy_(torch.where(finite & ~grow, count + 1, 0))
 
 
 def update_trackers(model, logs):
