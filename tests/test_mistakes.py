@@ -274,6 +274,31 @@ def test_a_ctrl_c_in_a_gc_callback_is_raised_at_the_next_safe_point():
         signal.signal(signal.SIGINT, previous)
 
 
+@pytest.mark.one_backend
+def test_a_ctrl_c_while_the_commands_import_exits_130_in_one_line(monkeypatch, capsys):
+    """`python -m ganzoo.cli` imports the package before `main` runs; the commands'
+    modules (NumPy and more: a quarter of a second, longer on a loaded machine) import
+    inside `main`, after its Ctrl-C handler is in place, so a press there ends the
+    command with exit 130 and one line, not a traceback from the middle of an import
+    (seen in CI: a press 0.3 s after start, while `logging` imported). Cost: < 1 s."""
+    import ganzoo.cli
+
+    command_modules = ganzoo.cli.command_modules
+
+    def pressed_while_importing():
+        signal.raise_signal(signal.SIGINT)
+        return command_modules()
+
+    previous = signal.getsignal(signal.SIGINT)
+    monkeypatch.setattr(ganzoo.cli, "command_modules", pressed_while_importing)
+    try:
+        assert main(["list"]) == 130
+    finally:
+        catch_interrupts()  # forgets the press made here
+        signal.signal(signal.SIGINT, previous)
+    assert capsys.readouterr().err == "ganzoo: interrupted\n"
+
+
 @pytest.mark.slow
 def test_ctrl_c_at_any_moment_of_start_up_exits_130_saying_what_is_left(tmp_path):
     """SIGINT while the backend imports, while the model builds, and while it trains:

@@ -18,28 +18,28 @@ Keras, and so TensorFlow, JAX or torch, is imported only once a command needs it
 """
 
 import argparse
+import importlib
 import os
 import sys
 
-from ganzoo.cli import (
-    evaluate,
-    export,
-    import_torch,
-    listing,
-    report,
-    sample,
-    train,
-    translate,
-    upload,
-)
 from ganzoo.cli.common import BACKENDS, start_backend
 from ganzoo.errors import GanzooError
 from ganzoo.interrupts import catch_interrupts, interrupted, interrupts_deferred
 
-# Each command is a module: NAME, HELP, add_arguments(parser), run(args) -> exit status
-# or None. Modules that import Keras are imported inside `run` (start-up time: `--help`,
-# `list` and argument errors start no backend).
-COMMANDS = (train, report, sample, translate, evaluate, export, import_torch, upload, listing)
+# Each command is a module of ganzoo.cli: NAME, HELP, add_arguments(parser), run(args)
+# -> exit status or None. Modules that import Keras are imported inside `run` (start-up
+# time: `--help`, `list` and argument errors start no backend). The modules themselves
+# (NumPy, urllib, ...: a quarter of a second) are imported by `main` once its Ctrl-C
+# handler is in place: `python -m ganzoo.cli` imports this package before it runs.
+COMMANDS = (
+    "train", "report", "sample", "translate", "evaluate", "export", "import_torch", "upload",
+    "listing",
+)  # fmt: skip
+
+
+def command_modules():
+    """The modules of `COMMANDS`, imported."""
+    return [importlib.import_module(f"ganzoo.cli.{name}") for name in COMMANDS]
 
 
 def parse_args(argv):
@@ -66,7 +66,7 @@ def command_line():
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    for command in COMMANDS:
+    for command in command_modules():
         parser_of_command = commands.add_parser(
             command.NAME, help=command.HELP, description=command.HELP, parents=[common]
         )
@@ -76,6 +76,12 @@ def command_line():
 
 def main(argv=None):
     catch_interrupts()  # a Ctrl-C that a library swallows while starting still ends the run
+    try:
+        with interrupts_deferred():
+            commands = {command.NAME: command for command in command_modules()}
+    except KeyboardInterrupt:
+        print("ganzoo: interrupted", file=sys.stderr)
+        return 130
     argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
     backend = getattr(args, "backend", None)
@@ -99,10 +105,12 @@ def main(argv=None):
     try:
         if args.command != "list":
             with interrupts_deferred():  # never thrown into an import: see ganzoo.interrupts
-                start_backend(
-                    getattr(args, "verbose", False), args.command in TENSORFLOW_IF_INSTALLED
+                # what uses TensorFlow where it imports and runs without it
+                tensorflow_if_installed = getattr(
+                    commands[args.command], "TENSORFLOW_IF_INSTALLED", False
                 )
-        return RUNS[args.command](args) or 0
+                start_backend(getattr(args, "verbose", False), tensorflow_if_installed)
+        return commands[args.command].run(args) or 0
     except KeyboardInterrupt as interrupt:
         end_progress_line(args)
         print(f"ganzoo: {str(interrupt) or 'interrupted'}", file=sys.stderr)
@@ -134,8 +142,3 @@ def end_progress_line(args):
     """Ends the line `fit`'s progress bar was redrawing, so a message starts a new one."""
     if args.command == "train":
         print(flush=True)
-
-
-RUNS = {command.NAME: command.run for command in COMMANDS}
-# What uses TensorFlow where it imports and runs without it (start_backend).
-TENSORFLOW_IF_INSTALLED = {c.NAME for c in COMMANDS if getattr(c, "TENSORFLOW_IF_INSTALLED", False)}
