@@ -254,7 +254,7 @@ def apply_gradients(optimizer, grads, variables):
     if scaled:
         finite = torch.stack([torch.isfinite(g).all() for g in grads]).all()
         scaling = {"grad_scale": optimizer.dynamic_scale.value, "found_inf": (~finite).float()}
-    fused_adam(adam, grads, variables, kernels, **scaling)
+    fused_adam(adam, grads, variables, weights, kernels, **scaling)
     if scaled:  # Keras' `iterations` count the updates made
         adam.iterations.value.add_(finite.to(adam.iterations.value.dtype))
         update_loss_scale(optimizer, finite)
@@ -262,10 +262,10 @@ def apply_gradients(optimizer, grads, variables):
         adam.iterations.value.add_(1)  # Keras' assign_add(1) copies the 1 from the host
 
 
-def fused_adam(optimizer, grads, variables, kernels, grad_scale=None, found_inf=None):
-    """Keras Adam's update of `variables` as one `torch._fused_adam_` call (see
-    `apply_gradients`); `kernels` says which weights are `channels_last_kernel`s."""
-    weights = [v.value for v in variables]
+def fused_adam(optimizer, grads, variables, weights, kernels, grad_scale=None, found_inf=None):
+    """Keras Adam's update of `variables` (their tensors `weights`) as one
+    `torch._fused_adam_` call (see `apply_gradients`); `kernels` says which weights are
+    `channels_last_kernel`s."""
     index = optimizer._get_variable_index
     slots = [(optimizer._momentums[index(v)], optimizer._velocities[index(v)]) for v in variables]
     momentums, velocities = ([slot.value for slot in pair] for pair in zip(*slots, strict=True))
@@ -444,9 +444,8 @@ def dropout(layer, inputs):
     layer's seed generator; None where Keras' layer runs (a noise shape, a rate of 0
     or 1, Keras' symbolic and stateless calls)."""
     rate = layer.rate
-    if layer.noise_shape is not None or not 0 < rate < 1 or inputs.device.type == "meta":
-        return None
-    if in_stateless_scope():
+    keras_runs = layer.noise_shape is not None or not 0 < rate < 1
+    if keras_runs or inputs.device.type == "meta" or in_stateless_scope():
         return None
     keep = random_bits(inputs.shape, layer.seed_generator) >= round(rate * 2**32)
     return torch.where(keep, inputs / (1.0 - rate), 0.0)
